@@ -1,0 +1,68 @@
+"""veracity: explainable, offline analysis of news articles for disinformation.
+
+    >>> import veracity
+    >>> report = veracity.analyze("Officials said the bridge will reopen in May.", only=["entities"])
+    >>> [s.text for s in report.layer("entities").spans]
+
+Every finding is a character span of the analysed text. See ``Pipeline`` to analyse many documents with one set of
+loaded models.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("veracity")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from veracity import errors
+from veracity.doc import Document, Layer, Provenance, Relation, Span
+from veracity.errors import VeracityError
+from veracity.pipeline import Pipeline
+from veracity.report import Report
+
+__all__ = [
+    "Document",
+    "Layer",
+    "Pipeline",
+    "Provenance",
+    "Relation",
+    "Report",
+    "Span",
+    "VeracityError",
+    "__version__",
+    "analyze",
+    "errors",
+]
+
+
+@lru_cache(maxsize=8)
+def _default_pipeline(only: tuple[str, ...] | None) -> Pipeline:
+    return Pipeline(only=only)
+
+
+def analyze(
+    text_or_document: str | Document,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    only: Iterable[str] | None = None,
+) -> Report:
+    """Analyse one article (text or Document) with every registered analyzer, or just the layers in ``only``.
+
+    The pipeline for a given ``only`` is built once per process and reused, so repeated calls do not reload models.
+    """
+    from veracity.ingest import from_text
+
+    only_key = tuple(only) if only is not None else None
+    if isinstance(only, str):
+        only_key = tuple(part for part in only.split(","))
+    doc = text_or_document if isinstance(text_or_document, Document) else from_text(text_or_document, title=title, url=url)
+    if isinstance(text_or_document, Document) and (title or url):
+        doc = doc.with_meta(title=title, url=url)
+    return _default_pipeline(only_key).run(doc)

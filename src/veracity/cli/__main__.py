@@ -1,0 +1,5 @@
+"""``python -m veracity.cli``."""
+
+from veracity.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Evaluations behind ``veracity eval TASK``, one module per task, and the metrics they share."""

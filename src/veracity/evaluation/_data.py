@@ -1,0 +1,23 @@
+"""Where the research datasets are: ``--data``, else ``$VERACITY_DATA``, else ``../shared/data`` near the checkout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from veracity.errors import ConfigurationError
+
+__all__ = ["data_dir"]
+
+
+def data_dir(explicit: str | None = None, required: str | None = None) -> Path:
+    """The shared data folder, checked to contain ``required`` (a sub-folder name) when given."""
+    candidates = [explicit, os.environ.get("VERACITY_DATA")]
+    here = Path.cwd()
+    candidates += [str(p / "shared" / "data") for p in [here, *here.parents][:4]]
+    candidates += [str(Path(__file__).resolve().parents[i] / "shared" / "data") for i in range(3, 6)]
+    for c in candidates:
+        if c and Path(c).is_dir() and (required is None or (Path(c) / required).exists()):
+            return Path(c)
+    what = f"the dataset folder {required!r}" if required else "the shared data folder"
+    raise ConfigurationError(f"cannot find {what}; pass --data PATH/TO/shared/data or set VERACITY_DATA")

@@ -1,0 +1,1 @@
+"""Model loading (``veracity.models.loading``) and the artifacts veracity ships, each with a card beside it."""

