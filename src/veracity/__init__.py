@@ -62,7 +62,11 @@ def analyze(
     only_key = tuple(only) if only is not None else None
     if isinstance(only, str):
         only_key = tuple(part for part in only.split(","))
-    doc = text_or_document if isinstance(text_or_document, Document) else from_text(text_or_document, title=title, url=url)
+    doc = (
+        text_or_document
+        if isinstance(text_or_document, Document)
+        else from_text(text_or_document, title=title, url=url)
+    )
     if isinstance(text_or_document, Document) and (title or url):
         doc = doc.with_meta(title=title, url=url)
     return _default_pipeline(only_key).run(doc)

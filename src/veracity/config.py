@@ -65,7 +65,9 @@ def _coerce(name: str, kind: type, raw: Any, origin: str) -> Any:
         raise ConfigurationError(f"{origin}: {name} must be a {kind.__name__}, got {raw!r}") from None
 
 
-def load_settings(config_file: str | Path | None = None, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+def load_settings(
+    config_file: str | Path | None = None, environ: dict[str, str] | None = None, **overrides: Any
+) -> Settings:
     """Resolve settings from defaults, the config file, the environment and explicit overrides, in that order."""
     environ = dict(os.environ if environ is None else environ)
     types = {f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)}

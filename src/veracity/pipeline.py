@@ -91,10 +91,18 @@ class Pipeline:
             todo = [i for i, _ in enumerate(docs) if not (set(analyzer.requires) & failed[i])]
             for i in set(range(len(docs))) - set(todo):
                 failed[i].add(analyzer.produces)
-                errors[i].append(_error(analyzer, "SkippedError", f"skipped: a layer it requires failed ({', '.join(sorted(set(analyzer.requires) & failed[i]))})"))
+                errors[i].append(
+                    _error(
+                        analyzer,
+                        "SkippedError",
+                        f"skipped: a layer it requires failed ({', '.join(sorted(set(analyzer.requires) & failed[i]))})",
+                    )
+                )
             if not todo:
                 continue
-            layers = self._apply(analyzer, [docs[i] for i in todo], [errors[i] for i in todo], [failed[i] for i in todo])
+            layers = self._apply(
+                analyzer, [docs[i] for i in todo], [errors[i] for i in todo], [failed[i] for i in todo]
+            )
             for i, layer in zip(todo, layers, strict=True):
                 if layer is not None:
                     docs[i].add_layer(layer)
@@ -150,7 +158,9 @@ def _check_layer(analyzer: Analyzer, layer: Any, doc: Document) -> None:
     if not isinstance(layer, Layer):
         raise PipelineError(f"analyzer {analyzer.name!r} returned {type(layer).__name__}, not a Layer")
     if layer.name != analyzer.produces:
-        raise PipelineError(f"analyzer {analyzer.name!r} declares {analyzer.produces!r} but returned layer {layer.name!r}")
+        raise PipelineError(
+            f"analyzer {analyzer.name!r} declares {analyzer.produces!r} but returned layer {layer.name!r}"
+        )
 
 
 def _error(analyzer: Analyzer, kind: str, message: str) -> dict[str, Any]:
@@ -162,7 +172,9 @@ def _ordered(analyzers: list[Analyzer]) -> list[Analyzer]:
     producers: dict[str, Analyzer] = {}
     for a in analyzers:
         if a.produces in producers:
-            raise PipelineError(f"two analyzers produce layer {a.produces!r}: {producers[a.produces].name} and {a.name}")
+            raise PipelineError(
+                f"two analyzers produce layer {a.produces!r}: {producers[a.produces].name} and {a.name}"
+            )
         producers[a.produces] = a
     for a in analyzers:
         missing = [r for r in a.requires if r not in producers]

@@ -48,9 +48,13 @@ def create(name: str, services: Mapping[str, Any] | None = None) -> Analyzer:
     services = services or {}
     analyzer = factory.from_services(services) if hasattr(factory, "from_services") else factory()
     if not isinstance(analyzer, Analyzer):
-        raise PipelineError(f"{name!r} does not implement the analyzer protocol (name, version, requires, produces, load, analyze)")
+        raise PipelineError(
+            f"{name!r} does not implement the analyzer protocol (name, version, requires, produces, load, analyze)"
+        )
     if analyzer.produces != name:
-        raise PipelineError(f"analyzer registered as {name!r} produces {analyzer.produces!r}; register it under that name")
+        raise PipelineError(
+            f"analyzer registered as {name!r} produces {analyzer.produces!r}; register it under that name"
+        )
     return analyzer
 
 

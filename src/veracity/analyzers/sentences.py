@@ -46,7 +46,9 @@ class SentenceAnalyzer(BaseAnalyzer):
                 paragraph += 1
             spans.append(Span(start, end, "sentence", attrs={"paragraph": paragraph}))
             last_end = end
-        return Layer("sentences", spans, data={"summary": {"sentences": len(spans), "paragraphs": paragraph + 1 if spans else 0}})
+        return Layer(
+            "sentences", spans, data={"summary": {"sentences": len(spans), "paragraphs": paragraph + 1 if spans else 0}}
+        )
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -73,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # an internal fault: say so, point at --debug
         if debug:
             raise
-        sys.stderr.write(f"veracity: internal error: {type(exc).__name__}: {_one_line(str(exc))} (re-run with --debug for details)\n")
+        sys.stderr.write(
+            f"veracity: internal error: {type(exc).__name__}: {_one_line(str(exc))} (re-run with --debug for details)\n"
+        )
         return EXIT_FAULT
 
 

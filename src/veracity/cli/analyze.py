@@ -12,8 +12,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``analyze`` command."""
     p = sub.add_parser("analyze", help="analyse one article (a file, a URL, or - for stdin)")
     p.add_argument("source", metavar="SOURCE", help="path to a .txt/.md/.html file, an http(s) URL, or - for stdin")
-    p.add_argument("--format", "-f", choices=["text", "json", "html", "md"], default=None,
-                   help="output format (default: text on a terminal, json otherwise... or from --out's suffix)")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=["text", "json", "html", "md"],
+        default=None,
+        help="output format (default: text on a terminal, json otherwise... or from --out's suffix)",
+    )
     p.add_argument("--out", "-o", metavar="FILE", help="write the report here instead of stdout")
     p.add_argument("--only", metavar="LAYERS", help="comma-separated layers to produce (and what they need)")
     p.add_argument("--title", help="article title (overrides what the HTML says)")

@@ -16,7 +16,9 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     """Flags that override settings (the last word in defaults < file < environment < flags)."""
     parser.add_argument("--max-bytes", type=int, help="largest input read, in bytes (default 20,000,000)")
     parser.add_argument("--max-chars", type=int, help="largest text analysed, in characters (default 2,000,000)")
-    parser.add_argument("--allow-private", action="store_true", default=None, help="allow URLs on private/loopback addresses")
+    parser.add_argument(
+        "--allow-private", action="store_true", default=None, help="allow URLs on private/loopback addresses"
+    )
     parser.add_argument("--timeout", type=float, help="URL fetch read timeout in seconds (default 15)")
     parser.add_argument("--db", metavar="PATH", help="fact-check database (default: user data dir; env VERACITY_DB)")
 

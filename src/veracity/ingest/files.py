@@ -42,7 +42,9 @@ def read_file(path: Path, *, settings: Settings | None = None, title: str | None
     if path.is_dir():
         raise InputError(f"{name} is a folder; give one file here, or use veracity batch for a folder of articles")
     if path.suffix.lower() in _CORPUS_SUFFIXES:
-        raise UnsupportedInputError(f"{name} looks like a corpus ({path.suffix}); analyse it with: veracity batch {path} --out DIR")
+        raise UnsupportedInputError(
+            f"{name} looks like a corpus ({path.suffix}); analyse it with: veracity batch {path} --out DIR"
+        )
     size = path.stat().st_size
     if size > settings.max_bytes:
         raise InputTooLargeError(
@@ -92,7 +94,11 @@ def document_from_bytes(
 
 def decode_bytes(data: bytes, *, name: str, charset: str | None = None) -> str:
     """Decode with a BOM's or the declared charset, else strict UTF-8; a clear error instead of mojibake."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
             data, charset = data[len(bom) :], encoding
             break

@@ -21,7 +21,12 @@ _TAG = re.compile(r"<[a-zA-Z]")
 
 
 def document_from_html(
-    html: str, *, url: str | None = None, title: str | None = None, settings: Settings | None = None, what: str = "the HTML"
+    html: str,
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    settings: Settings | None = None,
+    what: str = "the HTML",
 ) -> Document:
     """Extract the article of an HTML page; refuse pages with no article text or too many elements."""
     import trafilatura
@@ -29,7 +34,9 @@ def document_from_html(
     settings = settings or Settings()
     tags = len(_TAG.findall(html))
     if tags > MAX_TREE_SIZE:
-        raise InputTooLargeError(f"{what} has {tags:,} HTML elements, over the limit of {MAX_TREE_SIZE:,}; is it a real article page?")
+        raise InputTooLargeError(
+            f"{what} has {tags:,} HTML elements, over the limit of {MAX_TREE_SIZE:,}; is it a real article page?"
+        )
     result = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, max_tree_size=MAX_TREE_SIZE
     )

@@ -24,7 +24,9 @@ def check_text(text: str, *, what: str = "the input", max_chars: int = DEFAULT_M
             "(--max-chars or VERACITY_MAX_CHARS)"
         )
     if "\x00" in text:
-        raise UnsupportedInputError(f"{what} contains NUL bytes, so it looks binary; veracity reads text, HTML, JSONL, CSV and Parquet")
+        raise UnsupportedInputError(
+            f"{what} contains NUL bytes, so it looks binary; veracity reads text, HTML, JSONL, CSV and Parquet"
+        )
     return text
 
 

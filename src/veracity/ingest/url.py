@@ -89,11 +89,17 @@ def fetch(url: str, settings: Settings | None = None) -> Fetched:
         host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
         try:
             response = pool.urlopen(
-                "GET", path, headers={"Host": host_header, "User-Agent": _USER_AGENT, "Accept": "text/html, text/plain;q=0.9"},
-                redirect=False, preload_content=False, decode_content=True,
+                "GET",
+                path,
+                headers={"Host": host_header, "User-Agent": _USER_AGENT, "Accept": "text/html, text/plain;q=0.9"},
+                redirect=False,
+                preload_content=False,
+                decode_content=True,
             )
         except (ConnectTimeoutError, ReadTimeoutError) as exc:
-            raise FetchTimeoutError(f"{parts.hostname} did not answer in time ({_timeout_kind(exc)}); try again later") from None
+            raise FetchTimeoutError(
+                f"{parts.hostname} did not answer in time ({_timeout_kind(exc)}); try again later"
+            ) from None
         except MaxRetryError as exc:
             if isinstance(exc.reason, (ConnectTimeoutError, ReadTimeoutError)):
                 raise FetchTimeoutError(f"{parts.hostname} did not answer in time; try again later") from None
@@ -111,10 +117,14 @@ def fetch(url: str, settings: Settings | None = None) -> Fetched:
                 raise FetchError(f"{current} answered HTTP {response.status}; check the URL")
             content_type, charset = _content_type(response.headers.get("Content-Type", ""))
             if content_type and content_type not in _ALLOWED_TYPES:
-                raise UnsupportedInputError(f"{current} is {content_type}, not an HTML or text page; veracity reads articles")
+                raise UnsupportedInputError(
+                    f"{current} is {content_type}, not an HTML or text page; veracity reads articles"
+                )
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > settings.fetch_max_bytes:
-                raise InputTooLargeError(f"{current} is {int(declared):,} bytes, over the fetch cap of {settings.fetch_max_bytes:,}")
+                raise InputTooLargeError(
+                    f"{current} is {int(declared):,} bytes, over the fetch cap of {settings.fetch_max_bytes:,}"
+                )
             body = _read_capped(response, settings.fetch_max_bytes, current)
             return Fetched(current, body, content_type or "text/html", charset)
         finally:
@@ -130,7 +140,9 @@ def _read_capped(response: urllib3.BaseHTTPResponse, cap: int, url: str) -> byte
         for chunk in response.stream(64 * 1024):
             total += len(chunk)
             if total > cap:
-                raise InputTooLargeError(f"{url} is over the fetch cap of {cap:,} bytes; save the article text and analyse that")
+                raise InputTooLargeError(
+                    f"{url} is over the fetch cap of {cap:,} bytes; save the article text and analyse that"
+                )
             chunks.append(chunk)
     except ReadTimeoutError:
         raise FetchTimeoutError(f"{urlsplit(url).hostname} stopped sending in time; try again later") from None
@@ -165,5 +177,11 @@ def fetch_document(url: str, *, settings: Settings | None = None, title: str | N
     fetched = fetch(url, settings)
     is_html = fetched.content_type in ("text/html", "application/xhtml+xml")
     return document_from_bytes(
-        fetched.body, name=fetched.url, settings=settings, title=title, url=fetched.url, charset=fetched.charset, is_html=is_html
+        fetched.body,
+        name=fetched.url,
+        settings=settings,
+        title=title,
+        url=fetched.url,
+        charset=fetched.charset,
+        is_html=is_html,
     )

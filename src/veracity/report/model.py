@@ -123,12 +123,20 @@ class Report(BaseModel):
                 provenance=ReportProvenance(**_asdict(layer.provenance)) if layer.provenance else None,
                 spans=[
                     ReportSpan(
-                        id=s.id or f"{name}/{i}", start=s.start, end=s.end, text=text[s.start : s.end],
-                        label=s.label, score=None if s.score is None else float(s.score), attrs=dict(s.attrs),
+                        id=s.id or f"{name}/{i}",
+                        start=s.start,
+                        end=s.end,
+                        text=text[s.start : s.end],
+                        label=s.label,
+                        score=None if s.score is None else float(s.score),
+                        attrs=dict(s.attrs),
                     )
                     for i, s in enumerate(layer.spans)
                 ],
-                relations=[ReportRelation(head_id=r.head_id, tail_id=r.tail_id, label=r.label, score=r.score) for r in layer.relations],
+                relations=[
+                    ReportRelation(head_id=r.head_id, tail_id=r.tail_id, label=r.label, score=r.score)
+                    for r in layer.relations
+                ],
                 data=dict(layer.data),
             )
             summary["counts"][name] = len(layer.spans)
@@ -193,7 +201,9 @@ class Report(BaseModel):
         try:
             return self.layers[name]
         except KeyError:
-            raise KeyError(f"layer {name!r} is not in this report (present: {', '.join(self.layers) or 'none'})") from None
+            raise KeyError(
+                f"layer {name!r} is not in this report (present: {', '.join(self.layers) or 'none'})"
+            ) from None
 
     def to_document(self) -> Document:
         """Rebuild the Document with its layers (renderers and tools that work on the object model use this)."""
@@ -230,7 +240,9 @@ def _asdict(prov: Provenance) -> dict[str, Any]:
 def _strip_text(value: Any) -> Any:
     """Nested ranges carry their text in reports; the document door re-derives it, so it is dropped on rebuild."""
     if isinstance(value, dict):
-        return {k: _strip_text(v) for k, v in value.items() if not (k == "text" and "start" in value and "end" in value)}
+        return {
+            k: _strip_text(v) for k, v in value.items() if not (k == "text" and "start" in value and "end" in value)
+        }
     if isinstance(value, list):
         return [_strip_text(v) for v in value]
     return value
