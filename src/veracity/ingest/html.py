@@ -7,6 +7,8 @@ is not kept. Very large or deeply nested pages are refused before parsing.
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any
 
 from veracity.config import Settings
 from veracity.doc import Document
@@ -18,6 +20,17 @@ __all__ = ["document_from_html"]
 #: trafilatura gives up on pages with more elements than this (HTML bombs, giant tables)
 MAX_TREE_SIZE = 200_000
 _TAG = re.compile(r"<[a-zA-Z]")
+
+
+@cache
+def _config() -> Any:
+    """trafilatura settings: refuse oversized trees; keep short articles (its default minimum is 250 chars)."""
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_SIZE))
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "50")
+    return config
 
 
 def document_from_html(
@@ -38,7 +51,7 @@ def document_from_html(
             f"{what} has {tags:,} HTML elements, over the limit of {MAX_TREE_SIZE:,}; is it a real article page?"
         )
     result = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False, max_tree_size=MAX_TREE_SIZE
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False, config=_config()
     )
     fields = result.as_dict() if result is not None and hasattr(result, "as_dict") else (result or {})
     raw = fields.get("text") or ""

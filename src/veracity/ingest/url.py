@@ -96,15 +96,19 @@ def fetch(url: str, settings: Settings | None = None) -> Fetched:
                 preload_content=False,
                 decode_content=True,
             )
+        except NewConnectionError as exc:  # urllib3 makes this a ConnectTimeoutError subclass: catch it first
+            raise FetchError(f"cannot fetch {current}: {_reason(exc)}") from None
         except (ConnectTimeoutError, ReadTimeoutError) as exc:
             raise FetchTimeoutError(
                 f"{parts.hostname} did not answer in time ({_timeout_kind(exc)}); try again later"
             ) from None
         except MaxRetryError as exc:
-            if isinstance(exc.reason, (ConnectTimeoutError, ReadTimeoutError)):
+            if isinstance(exc.reason, (ConnectTimeoutError, ReadTimeoutError)) and not isinstance(
+                exc.reason, NewConnectionError
+            ):
                 raise FetchTimeoutError(f"{parts.hostname} did not answer in time; try again later") from None
             raise FetchError(f"cannot fetch {current}: {_reason(exc.reason)}") from None
-        except (NewConnectionError, ProtocolError, SSLError, HTTPError, OSError) as exc:
+        except (ProtocolError, SSLError, HTTPError, OSError) as exc:
             raise FetchError(f"cannot fetch {current}: {_reason(exc)}") from None
         try:
             if response.status in (301, 302, 303, 307, 308):
