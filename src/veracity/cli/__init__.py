@@ -22,6 +22,9 @@ COMMAND_MODULES = [
     "veracity.cli.analyze",
     "veracity.cli.info",
     "veracity.cli.eval",
+    "veracity.cli.serve",
+    "veracity.cli.batch",
+    "veracity.cli.factchecks",
 ]
 
 EXIT_OK, EXIT_FAULT, EXIT_USAGE = 0, 1, 2

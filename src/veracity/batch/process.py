@@ -1,0 +1,150 @@
+"""Worker-side processing shared by every engine: records to Documents to reports, one JSON line per record.
+
+A ``Worker`` builds its ``Pipeline`` once (in the worker process or Ray actor) and turns a chunk of records into output
+lines in the same order. Analyzer failures are recorded inside the report (``on_error="record"``); a record that cannot
+become a document, or whose analysis fails outright, becomes an error line ``{"id", "error": {"type", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from typing import Any
+
+from veracity.batch.records import Record
+from veracity.config import Settings
+from veracity.doc import Document
+
+__all__ = ["Result", "Worker", "WorkerSpec", "error_line", "record_to_document"]
+
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker needs to build its pipeline (picklable, sent once to each worker process or actor)."""
+
+    only: tuple[str, ...] | None
+    settings: Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One output line: the document id, the JSON line (no newline), and whether it is an error record."""
+
+    id: str
+    line: str
+    error: bool
+    #: whether the id was known (and so claimed by the main process) before analysis
+    known_id: bool = True
+
+
+class Worker:
+    """Holds one loaded Pipeline and analyses chunks of records with it."""
+
+    def __init__(self, spec: WorkerSpec, *, load: bool = True) -> None:
+        from veracity.pipeline import Pipeline
+
+        self.spec = spec
+        self.pipeline = Pipeline(only=spec.only, services={"settings": spec.settings}, on_error="record")
+        if load:
+            self.pipeline.load()
+
+    def process(self, records: Sequence[Record]) -> list[Result]:
+        """Analyse a chunk; exactly one result per record, in order, whatever fails."""
+        results: list[Result | None] = [None] * len(records)
+        docs: list[Document] = []
+        slots: list[int] = []
+        for i, record in enumerate(records):
+            if record.kind == "error":
+                results[i] = error_line(record.fallback_id, record.error_type or "InputError", str(record.content))
+                continue
+            try:
+                doc = record_to_document(record, self.spec.settings)
+            except Exception as exc:  # any failure to read one record is that record's error, never the run's
+                results[i] = error_line(record.fallback_id, type(exc).__name__, str(exc))
+                continue
+            docs.append(doc)
+            slots.append(i)
+        for i, result in zip(slots, self._analyse(docs), strict=True):
+            results[i] = result
+        return [
+            r if record.id is not None else replace(r, known_id=False)
+            for record, r in zip(records, results, strict=True)
+            if r is not None
+        ]
+
+    def _analyse(self, docs: list[Document]) -> list[Result]:
+        """Run the pipeline on the batch; if the batch call itself fails, retry one by one to isolate the culprit."""
+        if not docs:
+            return []
+        try:
+            return [_report_line(r) for r in self.pipeline.run_batch(docs)]
+        except Exception as exc:
+            if len(docs) == 1:
+                return [error_line(docs[0].id, type(exc).__name__, str(exc))]
+        out: list[Result] = []
+        for doc in docs:
+            try:
+                out.append(_report_line(self.pipeline.run_batch([_fresh(doc)])[0]))
+            except Exception as exc:
+                out.append(error_line(doc.id, type(exc).__name__, str(exc)))
+        return out
+
+
+def record_to_document(record: Record, settings: Settings) -> Document:
+    """Turn one record into a Document with the record's id (or its content hash) and metadata."""
+    meta = dict(record.meta)
+    if record.kind == "text":
+        from veracity.ingest import from_text
+
+        assert isinstance(record.content, str)
+        return from_text(
+            record.content,
+            id=record.id,
+            max_chars=settings.max_chars,
+            what=record.name,
+            **meta,
+        )
+    if record.kind == "html":
+        from veracity.ingest.html import document_from_html
+
+        assert isinstance(record.content, str)
+        doc = document_from_html(
+            record.content, url=meta.get("url"), title=meta.get("title"), settings=settings, what=record.name
+        )
+    elif record.kind == "url":
+        from veracity.ingest.url import fetch_document
+
+        assert isinstance(record.content, str)
+        doc = fetch_document(record.content, settings=settings, title=meta.get("title"))
+    elif record.kind == "file":
+        from veracity.ingest.files import document_from_bytes
+
+        assert isinstance(record.content, bytes)
+        suffix = PurePosixPath(record.name.strip('"')).suffix.lower()
+        doc = document_from_bytes(
+            record.content, name=record.name, settings=settings, is_html=True if suffix in _HTML_SUFFIXES else None
+        )
+    else:
+        raise ValueError(f"record kind {record.kind!r} has no document")
+    return Document(doc.text, meta={**doc.meta, **meta}, id=record.id or doc.id)
+
+
+def error_line(doc_id: str, kind: str, message: str) -> Result:
+    """The error record for a document that produced no report."""
+    record = {"id": doc_id, "error": {"type": kind, "message": message}}
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return Result(doc_id, line, True)
+
+
+def _report_line(report: Any) -> Result:
+    data = report.to_dict()
+    return Result(data["document"]["id"], json.dumps(data, ensure_ascii=False, separators=(",", ":")), False)
+
+
+def _fresh(doc: Document) -> Document:
+    """The same document without layers (a failed batch may have attached some)."""
+    return Document(doc.text, meta=doc.meta, id=doc.id)

@@ -1,0 +1,301 @@
+"""Corpus readers: a folder of files, JSONL, CSV or Parquet, streamed as ``Record`` objects one at a time.
+
+Reading is cheap and happens in the main process; turning a record into a ``Document`` (HTML extraction, URL fetching,
+decoding) happens in the workers (``veracity.batch.process``). A record that cannot be read at all (a broken JSON line,
+a row without text) becomes an ``error`` record, so it reaches the output as an error line instead of being lost.
+
+Document ids: the record's id field when it has one; otherwise the content hash of its text (``Document.id``) for text
+records, the URL for url records (a live page changes, its address does not), the content hash of the extracted text
+for HTML records (known only after extraction), and the path relative to the folder for folder inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from veracity.doc import content_id
+from veracity.errors import InputError, UnsupportedInputError, UsageError
+
+__all__ = ["META_FIELDS", "Record", "RecordSource", "detect_format", "open_records"]
+
+RecordKind = Literal["text", "html", "url", "file", "error"]
+InputFormat = Literal["folder", "jsonl", "csv", "parquet"]
+
+#: record fields copied into the document metadata when present
+META_FIELDS = ("title", "url", "published")
+_SUFFIXES: dict[str, InputFormat] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One input item before analysis: where it came from, how to read it, and its id when known up front."""
+
+    #: the output id; None only for HTML records without an id field (the hash of the extracted text, found later)
+    id: str | None
+    kind: RecordKind
+    #: text, HTML or URL (str), file bytes (folder inputs), or the error message (kind "error")
+    content: str | bytes
+    #: human name used in messages: '"corpus.jsonl" line 7', '"articles/a.txt"'
+    name: str
+    meta: Mapping[str, str] = field(default_factory=dict)
+    #: exception type name for error records
+    error_type: str | None = None
+
+    @property
+    def fallback_id(self) -> str:
+        """An id for an error record when the document id could not be determined (hash of the raw content)."""
+        if self.id is not None:
+            return self.id
+        raw = self.content if isinstance(self.content, str) else self.content.decode("utf-8", "replace")
+        return content_id(raw)
+
+
+def detect_format(path: Path) -> InputFormat:
+    """The input format from the path: a folder, or a file suffix (.jsonl/.ndjson, .csv/.tsv, .parquet/.pq)."""
+    if path.is_dir():
+        return "folder"
+    if not path.exists():
+        raise InputError(
+            f'"{path}" does not exist; give a folder of .txt/.html files or a .jsonl, .csv or .parquet file'
+        )
+    fmt = _SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise UnsupportedInputError(
+            f'"{path}" is not a corpus veracity batch reads; give a folder of .txt/.html files or a .jsonl, .csv or '
+            ".parquet file (use veracity analyze for a single article)"
+        )
+    return fmt
+
+
+class RecordSource:
+    """A corpus opened for streaming: iterate it for records; ``count()`` gives the total cheaply when it can."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        text_field: str | None = None,
+        id_field: str | None = None,
+        max_bytes: int = 20_000_000,
+    ) -> None:
+        self.path = Path(path)
+        self.format: InputFormat = detect_format(self.path)
+        self.text_field = text_field
+        self.id_field = id_field or "id"
+        self.max_bytes = max_bytes
+        if self.format == "parquet":
+            self._check_parquet_fields()
+
+    def __iter__(self) -> Iterator[Record]:
+        if self.format == "folder":
+            return self._folder()
+        if self.format == "jsonl":
+            return self._jsonl()
+        if self.format == "csv":
+            return self._csv()
+        return self._parquet()
+
+    def count(self) -> int | None:
+        """How many records the corpus holds (for the progress bar), or None when it would cost a full parse."""
+        if self.format == "folder":
+            return sum(1 for _ in _walk(self.path))
+        if self.format == "jsonl":
+            n = 0
+            last = b"\n"
+            with self.path.open("rb") as fh:
+                while block := fh.read(1 << 20):
+                    n += block.count(b"\n")
+                    last = block[-1:]
+            return n + (last != b"\n")  # blank lines are skipped, so this is an upper bound
+        if self.format == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(self.path).metadata.num_rows
+        return None
+
+    # -- folder ---------------------------------------------------------------------------------------------------
+    def _folder(self) -> Iterator[Record]:
+        for file in _walk(self.path):
+            rel = file.relative_to(self.path).as_posix()
+            name = f'"{rel}"'
+            try:
+                size = file.stat().st_size
+                if size > self.max_bytes:
+                    yield _error(
+                        rel,
+                        name,
+                        "InputTooLargeError",
+                        f"{name} is {size:,} bytes, over the cap of {self.max_bytes:,}; split it or raise --max-bytes",
+                    )
+                    continue
+                data = file.read_bytes()
+            except OSError as exc:
+                yield _error(rel, name, "InputError", f"{name} cannot be read: {exc.strerror or exc}")
+                continue
+            yield Record(rel, "file", data, name, {})
+
+    # -- JSONL ----------------------------------------------------------------------------------------------------
+    def _jsonl(self) -> Iterator[Record]:
+        label = self.path.name
+        with self.path.open("rb") as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                where = f"{label}:{lineno}"
+                name = f'"{label}" line {lineno}'
+                try:
+                    obj = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
+                except UnicodeDecodeError as exc:
+                    yield _error(where, name, "DecodingError", f"{name} is not valid UTF-8 (byte {exc.start})")
+                    continue
+                except json.JSONDecodeError as exc:
+                    yield _error(
+                        where, name, "InputError", f"{name} is not valid JSON ({exc.msg} at column {exc.colno})"
+                    )
+                    continue
+                if not isinstance(obj, dict):
+                    yield _error(
+                        where, name, "InputError", f"{name} is a JSON {type(obj).__name__}, not an object with 'text'"
+                    )
+                    continue
+                yield self._from_fields(obj, where, name)
+
+    # -- CSV ------------------------------------------------------------------------------------------------------
+    def _csv(self) -> Iterator[Record]:
+        label = self.path.name
+        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+        delimiter = "\t" if self.path.suffix.lower() == ".tsv" else ","
+        with self.path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+            reader = csv.DictReader(fh, delimiter=delimiter)
+            if not reader.fieldnames:
+                return
+            self._check_columns(list(reader.fieldnames))
+            for rowno, row in enumerate(reader, start=1):
+                where = f"{label}:row {rowno}"
+                name = f'"{label}" row {rowno}'
+                if any(isinstance(v, str) and _has_surrogates(v) for v in row.values()):
+                    yield _error(where, name, "DecodingError", f"{name} is not valid UTF-8; convert the file to UTF-8")
+                    continue
+                if None in row:  # more cells than header columns
+                    yield _error(where, name, "InputError", f"{name} has more cells than the header has columns")
+                    continue
+                yield self._from_fields(row, where, name)
+
+    # -- Parquet --------------------------------------------------------------------------------------------------
+    def _parquet_columns(self) -> list[str]:
+        import pyarrow.parquet as pq
+
+        return list(pq.ParquetFile(self.path).schema_arrow.names)
+
+    def _check_parquet_fields(self) -> None:
+        self._check_columns(self._parquet_columns())
+
+    def _parquet(self) -> Iterator[Record]:
+        import pyarrow.parquet as pq
+
+        label = self.path.name
+        names = self._parquet_columns()
+        wanted = {self.text_field or "text", "html", "url", self.id_field, *META_FIELDS}
+        columns = [c for c in names if c in wanted]
+        rowno = 0
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=256, columns=columns):
+            for row in batch.to_pylist():
+                rowno += 1
+                yield self._from_fields(row, f"{label}:row {rowno}", f'"{label}" row {rowno}')
+
+    # -- shared ---------------------------------------------------------------------------------------------------
+    def _check_columns(self, columns: list[str]) -> None:
+        """Fail before the run when a mapped field is missing from a table's header (not once per row)."""
+        if self.text_field and self.text_field not in columns:
+            raise UsageError(
+                f'--text-field {self.text_field!r} is not a column of "{self.path.name}" (columns: {", ".join(columns)})'
+            )
+        if self.id_field != "id" and self.id_field not in columns:
+            raise UsageError(
+                f'--id-field {self.id_field!r} is not a column of "{self.path.name}" (columns: {", ".join(columns)})'
+            )
+        if not self.text_field and not {"text", "html", "url"} & set(columns):
+            raise UsageError(
+                f'"{self.path.name}" has no text, html or url column (columns: {", ".join(columns)}); '
+                "name the text column with --text-field"
+            )
+
+    def _from_fields(self, obj: Mapping[str, Any], where: str, name: str) -> Record:
+        """A record from a JSON object or table row, honouring --text-field and --id-field."""
+        raw_id = obj.get(self.id_field)
+        rid = None if raw_id is None or raw_id == "" else _scalar(raw_id)
+        meta = {k: _scalar(obj[k]) for k in META_FIELDS if obj.get(k) not in (None, "")}
+        text_key = self.text_field or "text"
+        if obj.get(text_key) is not None and text_key != "html":
+            kind: RecordKind = "text"
+            content = obj[text_key]
+        elif obj.get("html") is not None and (self.text_field in (None, "html")):
+            kind, content = "html", obj["html"]
+        elif obj.get("url") and not self.text_field:
+            kind, content = "url", obj["url"]
+        else:
+            wanted = f"a {self.text_field!r} field" if self.text_field else "a 'text', 'html' or 'url' field"
+            return _error(rid or where, name, "EmptyInputError", f"{name} has no {wanted} with content")
+        if not isinstance(content, str):
+            return _error(
+                rid or where,
+                name,
+                "UnsupportedInputError",
+                f"{name}: {kind} must be a string, not {type(content).__name__}",
+            )
+        if rid is None and kind == "text":
+            rid = content_id(content)
+        elif rid is None and kind == "url":
+            rid = content
+        return Record(rid, kind, content, name, meta)
+
+
+def open_records(
+    path: str | Path, *, text_field: str | None = None, id_field: str | None = None, max_bytes: int = 20_000_000
+) -> RecordSource:
+    """Open a corpus for streaming (see ``RecordSource``)."""
+    return RecordSource(path, text_field=text_field, id_field=id_field, max_bytes=max_bytes)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Regular, non-hidden files under a folder, in a stable (sorted) order."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                path = Path(dirpath) / name
+                if path.is_file():
+                    yield path
+
+
+def _error(rid: str, name: str, kind: str, message: str) -> Record:
+    return Record(rid, "error", message, name, {}, error_type=kind)
+
+
+def _scalar(value: Any) -> str:
+    """Ids and metadata as strings (ints, dates and timestamps from tables included)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
