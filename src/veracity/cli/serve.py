@@ -1,0 +1,89 @@
+"""``veracity serve``: the HTTP API and web page (FastAPI under uvicorn), models loaded once per worker process."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import fields
+
+from veracity.cli.common import add_settings_flags, settings_from
+from veracity.errors import ConfigurationError, UsageError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``serve`` command."""
+    p = sub.add_parser(
+        "serve",
+        help="serve the HTTP API (/v1) and the web page (/)",
+        description="Serve the HTTP API under /v1 and the web page at /. Each worker process loads the models once; "
+        "each runs analyses in --threads threads. Set VERACITY_API_KEYS=key1,key2 to require a key on /v1.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes, each with its own models (default 1)")
+    p.add_argument("--threads", type=int, help="analysis threads per worker (default 2; env VERACITY_SERVICE_THREADS)")
+    p.add_argument(
+        "--max-body",
+        type=int,
+        metavar="BYTES",
+        help="largest request body (default 2,000,000; env VERACITY_SERVICE_MAX_BODY)",
+    )
+    p.add_argument(
+        "--time-budget", type=float, metavar="SECONDS",
+        help="seconds one request may take, queueing included (default 60; env VERACITY_SERVICE_TIME_BUDGET)",
+    )  # fmt: skip
+    p.add_argument(
+        "--results-dir", metavar="DIR",
+        help="save every report as JSON here (default: nothing is written; env VERACITY_RESULTS_DIR)",
+    )  # fmt: skip
+    p.add_argument("--no-page", action="store_true", help="serve only the API, not the web page")
+    p.add_argument(
+        "--access-log", action="store_true", help="log every request line (off: query strings can hold text)"
+    )
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    add_settings_flags(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Resolve settings, hand them to the worker processes through the environment, and run uvicorn."""
+    try:
+        import uvicorn
+    except ImportError:  # pragma: no cover - a runtime dependency, absent only in broken installs
+        raise ConfigurationError("uvicorn is not installed; reinstall veracity (pip install veracity)") from None
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be 1-65535, not {args.port}")
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {args.workers}")
+    settings = settings_from(args)  # validates the config file and environment now, before binding the port
+    env = {"VERACITY_" + f.name.upper(): _env_value(getattr(settings, f.name)) for f in fields(settings)}
+    service_env = {
+        "VERACITY_SERVICE_THREADS": args.threads,
+        "VERACITY_SERVICE_MAX_BODY": args.max_body,
+        "VERACITY_SERVICE_TIME_BUDGET": args.time_budget,
+        "VERACITY_RESULTS_DIR": args.results_dir,
+        "VERACITY_SERVICE_PAGE": "0" if args.no_page else None,
+    }
+    env.update({k: str(v) for k, v in service_env.items() if v is not None})
+    os.environ.update(env)
+    from veracity.service.config import ServiceSettings
+
+    ServiceSettings.from_env()  # fail now with one line, not in each worker
+    uvicorn.run(
+        "veracity.service.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,
+        log_level=args.log_level,
+        server_header=False,
+        proxy_headers=False,
+    )
+    return 0
+
+
+def _env_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)

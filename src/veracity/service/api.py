@@ -1,0 +1,347 @@
+"""The JSON API under ``/v1`` plus the health probes; every route documents its errors in the OpenAPI document."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from veracity import registry
+from veracity.errors import UsageError
+from veracity.report import Report
+from veracity.service.engine import Engine, Source
+from veracity.service.errors import ERROR_RESPONSES, ServiceError
+
+__all__ = ["health_router", "v1_router"]
+
+v1_router = APIRouter(prefix="/v1", tags=["analysis"])
+health_router = APIRouter(tags=["health"])
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {s: ERROR_RESPONSES[s] for s in statuses}
+
+
+def engine_of(request: Request) -> Engine:
+    """The engine the app factory attached to the application state."""
+    return request.app.state.engine
+
+
+# -- request and response models ---------------------------------------------------------------------------------------
+
+
+class AnalyzeRequest(BaseModel):
+    """One article to analyse: exactly one of ``text``, ``url`` or ``html``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"text": "Officials said the bridge will reopen in May.", "only": ["entities"]}]
+        },
+    )
+    text: str | None = Field(default=None, description="the article's text, analysed exactly as given")
+    url: str | None = Field(
+        default=None, description="an http(s) URL fetched by the safe fetcher (private addresses refused)"
+    )
+    html: str | None = Field(default=None, description="an HTML page; its main text is extracted with trafilatura")
+    title: str | None = Field(default=None, max_length=2000, description="article title (overrides the page's)")
+    only: list[str] | None = Field(
+        default=None, description="layers to produce (what they require is added); default: every layer"
+    )
+
+    @field_validator("only", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AnalyzeRequest:
+        given = [name for name in ("text", "url", "html") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of text, url or html"
+                + (f" (got {', '.join(given)})" if given else " (got none of them)")
+            )
+        return self
+
+    def source(self) -> Source:
+        """The engine's view of the request."""
+        return Source(self.text, self.url, self.html, self.title, tuple(self.only) if self.only is not None else None)
+
+
+class ClaimsScoreRequest(BaseModel):
+    """Text to score for check-worthiness, as one text (split into sentences) or as a list of sentences."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str | None = Field(default=None, description="a text; every sentence is scored")
+    sentences: list[str] | None = Field(
+        default=None, max_length=1000, description="sentences scored one by one, in order"
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ClaimsScoreRequest:
+        if (self.text is None) == (self.sentences is None):
+            raise ValueError("give exactly one of text or sentences")
+        if self.sentences is not None and not any(s.strip() for s in self.sentences):
+            raise ValueError("sentences holds no text")
+        return self
+
+
+class ScoredClaim(BaseModel):
+    """One scored sentence: where it is, how check-worthy, and what the claims analyzer attached."""
+
+    index: int | None = Field(default=None, description="position in the request's sentences list (sentences mode)")
+    start: int
+    end: int
+    text: str
+    label: str
+    score: float | None = None
+    attrs: dict[str, Any] = Field(default_factory=dict)
+
+
+class ClaimsScoreResponse(BaseModel):
+    """Scored sentences, most check-worthy first."""
+
+    claims: list[ScoredClaim]
+    model: str | None = None
+
+
+class SpanRange(BaseModel):
+    """A character range ``[start, end)`` of the request's text."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class ClassifyRequest(BaseModel):
+    """A text and the passages of it to classify (default: the whole text as one passage)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, description="the text the passages come from (context for the classifier)")
+    spans: list[SpanRange] | None = Field(default=None, max_length=200, description="passages; default: all of text")
+
+    @model_validator(mode="after")
+    def _inside(self) -> ClassifyRequest:
+        for i, span in enumerate(self.spans or []):
+            if not 0 <= span.start < span.end <= len(self.text):
+                raise ValueError(
+                    f"spans[{i}] = [{span.start}, {span.end}) is not a non-empty range inside the text ({len(self.text)} characters)"
+                )
+        return self
+
+
+class ClassifyResponse(BaseModel):
+    """For each passage, the technique labels the classifier gives it (shape set by ``veracity.classify_techniques``)."""
+
+    results: list[Any]
+    legend: dict[str, str] = Field(default_factory=dict)
+
+
+class FactCheckMatch(BaseModel):
+    """One fact-check matching the query."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    score: float
+    claim: str
+    rating: str
+    publisher: str
+    url: str
+
+
+class FactCheckSearchResponse(BaseModel):
+    """Fact-checks matching the query, best first."""
+
+    query: str
+    results: list[FactCheckMatch]
+
+
+class AnalyzerInfo(BaseModel):
+    """A registered analyzer."""
+
+    name: str
+    version: str
+    requires: list[str]
+    description: str
+    loaded: bool = Field(description="whether this service's pipeline includes it")
+
+
+class Health(BaseModel):
+    """Probe answer."""
+
+    status: str
+    layers: list[str] | None = None
+    loaded_seconds: float | None = None
+    in_flight: int | None = None
+
+
+# -- routes ------------------------------------------------------------------------------------------------------------
+
+
+@v1_router.post(
+    "/analyze",
+    summary="Analyse one article",
+    response_model=Report,
+    responses=_errors(400, 401, 413, 415, 422, 502, 503, 504),
+)
+async def analyze(body: AnalyzeRequest, request: Request) -> Response:
+    """Analyse text, HTML or a URL and return the versioned report (the same JSON as ``veracity analyze -f json``)."""
+    engine = engine_of(request)
+    result = await engine.call(engine.analyze, body.source())
+    return Response(content=result.json_bytes, media_type="application/json")
+
+
+@v1_router.post(
+    "/claims/score",
+    summary="Score sentences for check-worthiness",
+    response_model=ClaimsScoreResponse,
+    responses=_errors(401, 413, 415, 422, 503),
+)
+async def score_claims(body: ClaimsScoreRequest, request: Request) -> ClaimsScoreResponse:
+    """Run the claims analyzer on a text (or a list of sentences) and return each sentence's score, best first."""
+    engine = engine_of(request)
+    if "claims" not in engine.layers:
+        raise ServiceError(503, "NotAvailable", "not available: the claims analyzer is not installed in this build")
+    return await engine.call(_score_claims, engine, body)
+
+
+def _score_claims(engine: Engine, body: ClaimsScoreRequest) -> ClaimsScoreResponse:
+    from veracity.ingest import from_text
+
+    if body.sentences is not None:
+        pieces = [" ".join(s.split()) for s in body.sentences]
+        text = "\n\n".join(pieces)
+        bounds, pos = [], 0
+        for piece in pieces:
+            bounds.append((pos, pos + len(piece)))
+            pos += len(piece) + 2
+    else:
+        text, bounds = body.text or "", []
+    doc = from_text(text, max_chars=engine.settings.max_chars, what="the text")
+    report = engine.pipeline_for(["claims"]).run(doc)
+    layer = report.layers["claims"]
+    claims: dict[int, ScoredClaim] = {}
+    for n, span in enumerate(layer.spans):
+        index = next((i for i, (a, b) in enumerate(bounds) if a <= span.start < b), None) if bounds else None
+        item = ScoredClaim(
+            index=index, start=span.start, end=span.end, text=span.text, label=span.label, score=span.score,
+            attrs=span.attrs,
+        )  # fmt: skip
+        key = index if index is not None else -1 - n
+        if key not in claims or (item.score or 0.0) > (claims[key].score or 0.0):
+            claims[key] = item  # a sentence the splitter cut in two keeps its best part
+    ranked = sorted(claims.values(), key=lambda c: -(c.score or 0.0))
+    return ClaimsScoreResponse(claims=ranked, model=layer.provenance.model if layer.provenance else None)
+
+
+@v1_router.get(
+    "/factchecks/search",
+    summary="Search the fact-check database",
+    response_model=FactCheckSearchResponse,
+    responses=_errors(401, 422, 503),
+)
+async def search_factchecks(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="a claim or question")],
+    k: Annotated[int, Query(ge=1, le=50, description="how many results")] = 5,
+) -> FactCheckSearchResponse:
+    """Fact-checks (ClaimReview records) that match a claim, best first, with calibrated scores."""
+    if not q.strip():
+        raise UsageError("q is blank; give a claim to search for")
+    engine = engine_of(request)
+    results = await engine.call(engine.search_factchecks, q, k)
+    return FactCheckSearchResponse(query=q, results=[FactCheckMatch(**r) for r in results])
+
+
+@v1_router.post(
+    "/techniques/classify",
+    summary="Which persuasion technique does a passage use?",
+    response_model=ClassifyResponse,
+    responses=_errors(401, 413, 415, 422, 503),
+)
+async def classify(body: ClassifyRequest, request: Request) -> ClassifyResponse:
+    """Classify passages of a text (for example a selection on the web page) into persuasion techniques."""
+    engine = engine_of(request)
+    classify_fn = _classifier()
+    spans = [(s.start, s.end) for s in body.spans] if body.spans else [(0, len(body.text))]
+    results = await engine.call(classify_fn, body.text, spans)
+    legend = _technique_legend(engine)
+    return ClassifyResponse(results=_jsonable(results), legend=legend)
+
+
+def _classifier() -> Any:
+    try:
+        veracity = importlib.import_module("veracity")
+        fn = veracity.classify_techniques
+    except (ImportError, AttributeError):
+        raise ServiceError(
+            503,
+            "NotAvailable",
+            "not available: the technique classifier (veracity.classify_techniques) is not in this build",
+        ) from None
+    return fn
+
+
+def _technique_legend(engine: Engine) -> dict[str, str]:
+    for analyzer in engine.pipeline.analyzers:
+        if analyzer.produces == "techniques":
+            legend = getattr(analyzer, "legend", None) or getattr(type(analyzer), "LEGEND", None)
+            if isinstance(legend, dict):
+                return {str(k): str(v) for k, v in legend.items()}
+    return {}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "__dataclass_fields__"):
+        import dataclasses
+
+        return _jsonable(dataclasses.asdict(value))
+    if isinstance(value, float | int | str | bool) or value is None:
+        return value
+    try:
+        return float(value)  # numpy scalars
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@v1_router.get("/analyzers", summary="Registered analyzers", response_model=list[AnalyzerInfo], responses=_errors(401))
+async def analyzers(request: Request) -> list[AnalyzerInfo]:
+    """Every registered analyzer (built-in and plug-in) and whether this service runs it."""
+    engine = engine_of(request)
+    loaded = set(engine.layers) if engine.ready else set()
+    return [AnalyzerInfo(**row, loaded=row["name"] in loaded) for row in registry.describe()]
+
+
+@v1_router.get("/schema", summary="JSON Schema of the report", responses=_errors(401))
+async def schema() -> JSONResponse:
+    """The JSON Schema every report of ``POST /v1/analyze`` validates against."""
+    return JSONResponse(Report.json_schema())
+
+
+@health_router.get("/healthz", summary="Liveness", response_model=Health)
+async def healthz() -> Health:
+    """200 while the process serves requests."""
+    return Health(status="ok")
+
+
+@health_router.get("/readyz", summary="Readiness", response_model=Health, responses=_errors(503))
+async def readyz(request: Request) -> Health:
+    """200 once the models are loaded, with the layers this service produces; 503 before."""
+    engine = engine_of(request)
+    if not engine.ready:
+        raise ServiceError(503, "NotReady", "the service is still loading its models")
+    return Health(
+        status="ready", layers=engine.layers, loaded_seconds=engine.loaded_seconds, in_flight=engine.in_flight
+    )
