@@ -115,6 +115,14 @@ def _describe(span: ReportSpan, layer: str, legend: dict[str, str]) -> str:
     return " · ".join(bits)
 
 
+def display_title(report: Report) -> str:
+    """The title to show: the document's own, else its first line when that is short (a headline), else a stub."""
+    if report.document.meta.title:
+        return report.document.meta.title
+    first = report.document.text.strip().split("\n", 1)[0].strip()
+    return first if 0 < len(first) <= 120 else "Untitled article"
+
+
 def _short(text: str, n: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -177,7 +185,7 @@ def render_text(report: Report, stream: TextIO | None = None) -> str:
         else Console(file=buffer, force_terminal=False, width=110, highlight=False, color_system=None)
     )
     doc = report.document
-    title = doc.meta.title or "Untitled article"
+    title = display_title(report)
     console.rule(f"[bold]{title}")
     meta = [f"{k}: {v}" for k, v in doc.meta.model_dump(exclude_none=True).items() if k != "title"]
     if meta:
@@ -199,13 +207,12 @@ def render_text(report: Report, stream: TextIO | None = None) -> str:
         elif layer == "entities":
             article.stylize("bold", span.start, span.end)
     console.print(Panel(article, title="article", title_align="left"))
-    key = Text("key: ")
-    key.append("underlined", style="underline")
-    key.append(" = check-worthy claim  ")
-    key.append("bold cyan", style="bold cyan")
-    key.append(" = source  ")
-    key.append("italic", style="italic")
-    key.append(" = attributed content")
+    key = Text("key:")
+    for layer, style, meaning in (("claims", "underline", "check-worthy claim"), ("sources", "bold cyan", "source"),
+                                  ("attributions", "italic", "attributed content"), ("entities", "bold", "entity")):  # fmt: skip
+        if layer in report.layers and not (layer == "entities" and "techniques" in report.layers):
+            key.append(" ")
+            key.append(meaning, style=style)
     for label, colour in tech_colours.items():
         key.append("  ")
         key.append(f" {label} ", style=colour)
@@ -298,6 +305,9 @@ table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{border-bottom:1
 """
 
 
+_KEY = [("claims", "claim", "check-worthy claim"), ("sources", "src", "source"), ("attributions", "attr", "attributed")]
+
+
 def render_html(report: Report) -> str:
     """A self-contained HTML page (no scripts, no external assets): highlighted article, legend, tables."""
     e = html_lib.escape
@@ -323,7 +333,7 @@ def render_html(report: Report) -> str:
         parts.append(
             f'<mark class="{" ".join(dict.fromkeys(classes))}"{style} tabindex="0" data-tip="{e(" | ".join(tips))}">{piece}</mark>'
         )
-    title = doc.meta.title or "Untitled article"
+    title = display_title(report)
     meta = " · ".join(f"{e(k)}: {e(str(v))}" for k, v in doc.meta.model_dump(exclude_none=True).items() if k != "title")
     out = [
         "<!doctype html>",
@@ -333,7 +343,9 @@ def render_html(report: Report) -> str:
         f'<p class="meta">{meta}</p>' if meta else "",
         '<p class="legend">' + "".join(
             f'<span style="background:{colours[label]}" title="{e(legend.get(label, ""))}">{e(label)}</span>' for label in colours
-        ) + '<span class="claim">check-worthy claim</span><span class="src">source</span><span class="attr">attributed</span></p>',
+        ) + "".join(
+            f'<span class="{css}">{e(text)}</span>' for layer, css, text in _KEY if layer in report.layers
+        ) + "</p>",
         f'<div class="article">{"".join(parts)}</div>',
     ]  # fmt: skip
     claims = ranked_claims(report)
@@ -391,7 +403,7 @@ def render_html(report: Report) -> str:
 def render_markdown(report: Report) -> str:
     """A Markdown summary for notes and tickets: claims, techniques, sources, other layers."""
     doc = report.document
-    lines = [f"# {doc.meta.title or 'Untitled article'}", ""]
+    lines = [f"# {display_title(report)}", ""]
     meta = [f"{k}: {v}" for k, v in doc.meta.model_dump(exclude_none=True).items() if k != "title"]
     if meta:
         lines += ["_" + " · ".join(meta) + "_", ""]
