@@ -98,7 +98,12 @@ class RecordSource:
         self.id_field = id_field or "id"
         self.max_bytes = max_bytes
         if self.format == "parquet":
-            self._check_parquet_fields()
+            self._check_columns(self._parquet_columns())
+        elif self.format == "csv":
+            with self.path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+                header = next(csv.reader(fh, delimiter=self._delimiter), None)
+            if header:
+                self._check_columns(header)
 
     def __iter__(self) -> Iterator[Record]:
         if self.format == "folder":
@@ -178,12 +183,10 @@ class RecordSource:
     def _csv(self) -> Iterator[Record]:
         label = self.path.name
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-        delimiter = "\t" if self.path.suffix.lower() == ".tsv" else ","
         with self.path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-            reader = csv.DictReader(fh, delimiter=delimiter)
+            reader = csv.DictReader(fh, delimiter=self._delimiter)
             if not reader.fieldnames:
                 return
-            self._check_columns(list(reader.fieldnames))
             for rowno, row in enumerate(reader, start=1):
                 where = f"{label}:row {rowno}"
                 name = f'"{label}" row {rowno}'
@@ -195,14 +198,15 @@ class RecordSource:
                     continue
                 yield self._from_fields(row, where, name)
 
+    @property
+    def _delimiter(self) -> str:
+        return "\t" if self.path.suffix.lower() == ".tsv" else ","
+
     # -- Parquet --------------------------------------------------------------------------------------------------
     def _parquet_columns(self) -> list[str]:
         import pyarrow.parquet as pq
 
         return list(pq.ParquetFile(self.path).schema_arrow.names)
-
-    def _check_parquet_fields(self) -> None:
-        self._check_columns(self._parquet_columns())
 
     def _parquet(self) -> Iterator[Record]:
         import pyarrow.parquet as pq
