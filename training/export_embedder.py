@@ -168,29 +168,31 @@ def reference_vectors(src: Path, texts: list[str]) -> list[list[float]]:
     return [[round(float(x), 5) for x in row] for row in vectors]
 
 
-def measure(folder: Path, reference: Path) -> dict[str, float]:
-    """Cosine between the exported int8 embedder and the committed fp32 reference (min and mean)."""
+def measure(reference: Path) -> dict[str, float]:
+    """Cosine between the shipped int8 embedder (run by veracity's own runtime) and the fp32 reference vectors.
+
+    Measured one text per call and with all texts in one padded batch, since dynamic int8 quantises activations per
+    batch; ``min`` is the lower of the two.
+    """
     import numpy as np
-    import onnxruntime as ort
-    from tokenizers import Tokenizer
+
+    from veracity.models.embedder import Embedder
 
     data = json.loads(reference.read_text(encoding="utf-8"))
-    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    session = ort.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
-    cosines = []
-    for item in data["items"]:
-        enc = tok.encode(item["text"])
-        feeds = {
-            "input_ids": np.array([enc.ids], dtype=np.int64),
-            "attention_mask": np.array([enc.attention_mask], dtype=np.int64),
-            "token_type_ids": np.array([enc.type_ids], dtype=np.int64),
-        }
-        vec = session.run(None, feeds)[0][0]
-        ref = np.asarray(item["vector"], dtype=np.float32)
-        cosines.append(float(vec @ ref / (np.linalg.norm(vec) * np.linalg.norm(ref))))
-    return {"min": min(cosines), "mean": sum(cosines) / len(cosines), "n": len(cosines)}
+    texts = [item["text"] for item in data["items"]]
+    ref = np.array([item["vector"] for item in data["items"]], dtype=np.float32)
+    ref /= np.linalg.norm(ref, axis=1, keepdims=True)
+    embedder = Embedder(threads=1)
+    single = (embedder.embed(texts, batch_size=1) * ref).sum(axis=1)
+    batched = (embedder.embed(texts, batch_size=len(texts)) * ref).sum(axis=1)
+    return {
+        "min": float(min(single.min(), batched.min())),
+        "mean": float(single.mean()),
+        "min_batch1": float(single.min()),
+        "min_batched": float(batched.min()),
+        "mean_batched": float(batched.mean()),
+        "n": len(texts),
+    }
 
 
 CARD = """# all-MiniLM-L6-v2, int8 ONNX (veracity's shared sentence embedder)
@@ -211,13 +213,31 @@ Cosine similarity between this int8 model (run by onnxruntime exactly as veracit
 vectors for the {n} varied reference texts in `tests/data/embedder_reference.json` (news sentences, a question, French,
 German and Japanese text with emoji, one-word and empty texts, a ~{long_words}-word text that is truncated):
 
-| min cosine | mean cosine |
-|---|---|
-| {cos_min:.4f} | {cos_mean:.4f} |
+| run | min cosine | mean cosine |
+|---|---|---|
+| one text per call (batch 1) | {cos_min1:.4f} | {cos_mean:.4f} |
+| all {n} texts in one padded batch | {cos_minb:.4f} | {cos_meanb:.4f} |
+
+Dynamic int8 quantises activations per batch, so a text's vector shifts slightly with its batch mates; the lowest
+value (the empty text in a padded batch) is still above the 0.97 floor that the tests enforce.
 
 Reproduce: `python training/export_embedder.py --reference && python training/export_embedder.py` (prints the same
 numbers); `pytest tests/unit/test_embedder.py` checks min ≥ 0.97 on every run; `python benchmarks/bench_embedder.py`
 reports throughput and cosine.
+
+## Speed
+
+`python benchmarks/bench_embedder.py --repeat 5` on two cores (`taskset -c 0,1`) of an Intel Xeon server, onnxruntime
+1.30, 300 sentences of the seed article (9–95 word pieces), sentences per second:
+
+| threads | batch 1 | batch 8 | batch 32 |
+|---|---|---|---|
+| 1 | 320 | 316 | 207 |
+| 2 | 373 | 511 | 409 |
+
+Large batches pad short texts up to the longest one in the batch, so batch 8 beats 32 on mixed-length sentences. An
+ORT-fused graph (Attention/SkipLayerNorm fusion before quantising) was tried and was not faster (and cosine 0.975 vs
+0.977 batched), so the plain export is shipped.
 
 ## Files
 
@@ -269,9 +289,6 @@ def main(argv: list[str] | None = None) -> int:
     onnx.checker.check_model(str(OUT_DIR / "model.onnx"))
     write_tokenizer(src, OUT_DIR / "tokenizer.json")
 
-    metrics = (
-        measure(OUT_DIR, REFERENCE) if REFERENCE.is_file() else {"min": float("nan"), "mean": float("nan"), "n": 0}
-    )
     extra = {
         "name": ARTIFACT,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2",
@@ -282,7 +299,16 @@ def main(argv: list[str] | None = None) -> int:
         "output": "sentence_embedding",
         "pooling": "mean+l2 (in graph)",
         "quantization": "dynamic int8, per_channel, reduce_range",
-        "cosine_to_fp32": {"min": round(metrics["min"], 4), "mean": round(metrics["mean"], 4)},
+    }
+    write_manifest(OUT_DIR, extra)  # checksums first, so the measurement loads the files through artifact_path
+    if not REFERENCE.is_file():
+        sys.exit(f"error: {REFERENCE} is missing; run: python training/export_embedder.py --reference")
+    metrics = measure(REFERENCE)
+    extra["cosine_to_fp32"] = {
+        "min_batch1": round(metrics["min_batch1"], 4),
+        "mean_batch1": round(metrics["mean"], 4),
+        "min_batched": round(metrics["min_batched"], 4),
+        "mean_batched": round(metrics["mean_batched"], 4),
     }
     manifest = write_manifest(OUT_DIR, extra)
     rows = "\n".join(f"| {name} | {f['bytes']:,} | `{f['sha256']}` |" for name, f in manifest["files"].items())
@@ -299,8 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         onnx_version=onnx.__version__,
         n=metrics["n"],
         long_words=len(_LONG_TEXT.split()),
-        cos_min=metrics["min"],
+        cos_min1=metrics["min_batch1"],
         cos_mean=metrics["mean"],
+        cos_minb=metrics["min_batched"],
+        cos_meanb=metrics["mean_batched"],
         file_rows=rows,
         total_mb=total / 1e6,
     )
