@@ -205,7 +205,10 @@ def normalise_classification(raw: Any) -> list[dict[str, Any]]:
 
 def _is_label_pair(value: Any) -> bool:
     return (isinstance(value, dict) and "label" in value) or (
-        isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[0], str)
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], (int, float))
     )
 
 
