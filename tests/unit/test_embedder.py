@@ -154,3 +154,13 @@ def test_file_missing_from_manifest_is_a_clear_error(fake_models_dir: Path) -> N
     (folder / "model.onnx").unlink()
     with pytest.raises(ModelMissingError, match="is missing"):
         Embedder()
+
+
+def test_concurrent_calls_match_sequential(embedder: Embedder, reference: tuple[list[str], np.ndarray]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts, _ = reference
+    expected = embedder.embed(texts)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: embedder.embed(texts), range(8)))
+    assert all(np.array_equal(r, expected) for r in results)
