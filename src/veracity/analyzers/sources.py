@@ -1,0 +1,247 @@
+"""Sources: every source mention, grouped into sources, with its kind and, for news outlets, a reliability rating.
+
+Mentions come from the ``attributions`` layer (who each attribution is attributed to) and from outlet names, domains and
+URLs anywhere in the text. Kinds: person, organization, government, outlet, anonymous (a withheld identity: "two
+anonymous US officials", "military sources", "a source familiar with …") and vague (an unspecified group: "experts say",
+"some people", "officials said"). Outlets are rated from the bundled Lin et al. (2023) table or the user's ratings CSV.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from veracity.analyzers._spacy import parse
+from veracity.analyzers.attributions import source_ranges
+from veracity.analyzers.base import BaseAnalyzer
+from veracity.doc import Document, Layer, Relation, Span
+from veracity.models.loading import spacy_pipeline
+from veracity.sourcing.lexicon import (
+    ANONYMITY_MARKERS,
+    GOVERNMENT_HEADS,
+    GOVERNMENT_NAMES,
+    ORGANIZATION_HEADS,
+    PERSON_ROLES,
+    VAGUE_HEADS,
+)
+from veracity.sourcing.outlets import find_outlets
+from veracity.sourcing.ratings import RatingsTable, normalize_domain, ratings_table
+
+__all__ = ["KINDS", "SourceAnalyzer", "classify_mention"]
+
+KINDS = {
+    "person": "a named person",
+    "organization": "a named organisation, company or group",
+    "government": "a government, state body or capital speaking for one (\"Damascus\", \"the Pentagon\")",
+    "outlet": "a news outlet or website, rated for reliability where the table knows it",
+    "anonymous": "an unnamed source whose identity is withheld (\"two anonymous officials\", \"military sources\")",
+    "vague": "an unspecified group or unresolved reference (\"experts say\", \"some people\", \"officials said\")",
+}
+_GOV_ORG = re.compile(
+    r"\b(Ministry|Department|Government|Kremlin|Pentagon|White House|Congress|Senate|Parliament|Army|Navy|Police|"
+    r"Embassy|Administration|Council|Commission|Agency|Authority|Bureau|Office of)\b"
+)
+_INDEFINITE = {"a", "an", "one", "two", "three", "several", "some", "many", "few", "various", "multiple", "other", "another"}
+_PRONOUNS = {"he", "she", "him", "her", "they", "them", "it", "we", "i", "you", "who", "which", "that", "us", "me"}
+_DETS = re.compile(r"^(the|a|an|this|that|these|those)\s+", re.IGNORECASE)
+
+
+def _head(parsed: Any, start: int, end: int) -> Any | None:
+    span = parsed.char_span(start, end, alignment_mode="expand")
+    return span.root if span is not None and len(span) else None
+
+
+def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] = ()) -> dict[str, Any]:
+    """Kind of one source phrase ``[start, end)`` from its head word, modifiers and entities; outlets win."""
+    text = parsed.text
+    for o in outlets:
+        overlap = max(0, min(end, o.end) - max(start, o.start))
+        if overlap and overlap >= 0.5 * (end - start):
+            return {"kind": "outlet", "anonymous": False, "domain": o.domain}
+    head = _head(parsed, start, end)
+    if head is None:
+        return {"kind": "vague", "anonymous": True}
+    span = parsed.char_span(start, end, alignment_mode="expand")
+    tokens = list(span)
+    lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+    lemma = head.lemma_.lower()
+    ents = [e for e in span.ents] if hasattr(span, "ents") else []
+    head_ent = head.ent_type_
+    if lemmas & ANONYMITY_MARKERS or lemma == "source":
+        return {"kind": "anonymous", "anonymous": True}
+    if head_ent == "PERSON" or (head.pos_ == "PROPN" and any(e.label_ == "PERSON" for e in ents)):
+        return {"kind": "person", "anonymous": False}
+    if head.text in GOVERNMENT_NAMES or head_ent == "GPE" or lemma in {"government", "ministry", "kremlin", "pentagon", "administration", "regime"}:
+        return {"kind": "government", "anonymous": False}
+    if head_ent in {"ORG", "NORP"} or head.pos_ == "PROPN":
+        name = text[start:end]
+        return {"kind": "government" if _GOV_ORG.search(name) else "organization", "anonymous": False}
+    if lemma in GOVERNMENT_HEADS and lemma not in {"authority", "official"}:
+        return {"kind": "government", "anonymous": False}
+    if lemma in _PRONOUNS or head.pos_ == "PRON":
+        return {"kind": "vague", "anonymous": True}
+    if any(e.label_ == "PERSON" for e in ents):
+        return {"kind": "person", "anonymous": False}
+    dets = {c.lower_ for c in head.children if c.dep_ in {"det", "nummod", "quantmod"}}
+    plural = head.tag_ in {"NNS", "NNPS"}
+    if lemma in PERSON_ROLES:
+        if dets & _INDEFINITE or any(c.dep_ == "nummod" for c in head.children) or not plural:
+            return {"kind": "anonymous", "anonymous": True}
+        if lemma == "authority" and any(t.ent_type_ in {"GPE", "NORP"} for t in tokens):
+            return {"kind": "government", "anonymous": False}
+        return {"kind": "vague", "anonymous": True}
+    if lemma in VAGUE_HEADS:
+        if lemma == "authority" and any(t.ent_type_ in {"GPE", "NORP"} for t in tokens):
+            return {"kind": "government", "anonymous": False}
+        return {"kind": "vague", "anonymous": True}
+    if lemma in ORGANIZATION_HEADS:
+        return {"kind": "organization", "anonymous": True}
+    return {"kind": "vague", "anonymous": True}
+
+
+def _key(text: str) -> str:
+    t = _DETS.sub("", " ".join(text.split())).lower()
+    return re.sub(r"[’']s$", "", t).strip(" ,.")
+
+
+class SourceAnalyzer(BaseAnalyzer):
+    """Groups source mentions into sources and rates the outlets among them."""
+
+    name = "sources"
+    produces = "sources"
+    requires = ("attributions", "entities")
+    version = "0.1.0"
+    description = "Who the article relies on: source mentions grouped by source, kind (anonymous, vague, outlet…) and outlet reliability."
+    model_name = "rules+lin2023-ratings"
+
+    def __init__(self, ratings: RatingsTable | None = None) -> None:
+        super().__init__()
+        self._ratings = ratings
+
+    @classmethod
+    def from_services(cls, services: Mapping[str, Any]) -> SourceAnalyzer:
+        """Use the ratings CSV named by the injected settings (``Settings.ratings``)."""
+        settings = services.get("settings") if services else None
+        return cls(ratings_table(getattr(settings, "ratings", "") or ""))
+
+    def _load(self) -> None:
+        spacy_pipeline()
+        if self._ratings is None:
+            self._ratings = ratings_table()
+        self._ratings.lookup("example.com")
+
+    def _rate(self, domain: str) -> dict[str, Any] | None:
+        assert self._ratings is not None
+        found = self._ratings.lookup(domain)
+        if found is None:
+            return None
+        return {"score": round(float(found["score"]), 4), "rating": found["rating"], "source": found["source"], "rated_domain": found["domain"]}
+
+    def _analyze(self, doc: Document) -> Layer:
+        parsed = parse(doc)
+        text = doc.text
+        atts = doc.layer("attributions").spans
+        outlets = find_outlets(text)
+        mentions: list[dict[str, Any]] = []
+        for k, (s, e) in enumerate(source_ranges(atts)):
+            resolved = next(
+                (a.attrs.get("resolved_source") for a in atts if a.attrs.get("source") and (a.attrs["source"]["start"], a.attrs["source"]["end"]) == (s, e)),
+                None,
+            )
+            info = classify_mention(parsed, s, e, outlets)
+            mention = {"id": f"sources/{k}", "start": s, "end": e, **info, "via": "attribution"}
+            if resolved and info["kind"] not in {"outlet"}:
+                r = (resolved["start"], resolved["end"])
+                rinfo = classify_mention(parsed, *r, outlets)
+                mention.update(rinfo)
+                mention["refers_to"] = {"start": r[0], "end": r[1]}
+            mentions.append(mention)
+        n = len(mentions)
+        for o in outlets:
+            if any(m["start"] == o.start and m["end"] == o.end for m in mentions):
+                continue
+            mentions.append(
+                {"id": f"sources/{n}", "start": o.start, "end": o.end, "kind": "outlet", "anonymous": False, "domain": o.domain, "via": o.via}
+            )
+            n += 1
+        # group mentions into sources
+        groups: dict[str, str] = {}
+        names: dict[str, str] = {}
+        ordered = sorted(mentions, key=lambda m: m["start"])
+        for m in ordered:
+            if m["kind"] == "outlet" and m.get("domain"):
+                key = "outlet:" + m["domain"]
+            else:
+                ref = m.get("refers_to") or m
+                key = m["kind"] + ":" + _key(text[ref["start"] : ref["end"]])
+            if key not in groups:
+                groups[key] = f"S{len(groups) + 1}"
+                ref = m.get("refers_to") or m
+                names[groups[key]] = " ".join(text[ref["start"] : ref["end"]].split())
+            m["source_id"] = groups[key]
+        counts = Counter()
+        for a in atts:
+            src = a.attrs.get("source")
+            if src:
+                m = next(m for m in mentions if (m["start"], m["end"]) == (src["start"], src["end"]))
+                counts[m["source_id"]] += 1
+        spans = []
+        relations = []
+        for m in ordered:
+            attrs: dict[str, Any] = {
+                "source_id": m["source_id"],
+                "kind": m["kind"],
+                "anonymous": bool(m["anonymous"]),
+                "name": names[m["source_id"]],
+                "found_by": m["via"],
+            }
+            if m.get("refers_to"):
+                attrs["refers_to"] = m["refers_to"]
+            if m["kind"] == "outlet":
+                attrs["domain"] = m.get("domain")
+                attrs["reliability"] = self._rate(m["domain"]) if m.get("domain") else None
+            score = attrs["reliability"]["score"] if attrs.get("reliability") else None
+            spans.append(Span(m["start"], m["end"], m["kind"], score=score, id=m["id"], attrs=attrs))
+        for a in atts:
+            src = a.attrs.get("source")
+            if src:
+                m = next(m for m in mentions if (m["start"], m["end"]) == (src["start"], src["end"]))
+                relations.append(Relation(m["id"], a.id or "", "source_of"))
+        table = []
+        for sid, name in names.items():
+            first = next(sp for sp in spans if sp.attrs["source_id"] == sid)
+            table.append(
+                {
+                    "source_id": sid,
+                    "name": name,
+                    "kind": first.attrs["kind"],
+                    "anonymous": first.attrs["anonymous"],
+                    "mentions": sum(1 for sp in spans if sp.attrs["source_id"] == sid),
+                    "attributions": counts.get(sid, 0),
+                    "domain": first.attrs.get("domain"),
+                    "reliability": first.attrs.get("reliability"),
+                }
+            )
+        article = self._article(doc)
+        summary = {
+            "sources": table,
+            "kinds": dict(Counter(row["kind"] for row in table)),
+            "anonymous_attributions": sum(row["attributions"] for row in table if row["anonymous"]),
+            "named_attributions": sum(row["attributions"] for row in table if not row["anonymous"]),
+            "article_outlet": article,
+        }
+        return Layer("sources", spans, relations, data={"summary": summary, "legend": KINDS, "article_outlet": article})
+
+    def _article(self, doc: Document) -> dict[str, Any] | None:
+        """The article's own outlet, from its URL or domain metadata."""
+        raw = str(doc.meta.get("domain") or doc.meta.get("url") or "")
+        domain = normalize_domain(raw) if raw else ""
+        if not domain:
+            return None
+        return {"domain": domain, "reliability": self._rate(domain)}
+
+    def analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
+        """One document at a time (the parse is cached by the earlier layers)."""
+        return [self.analyze(doc) for doc in docs]
