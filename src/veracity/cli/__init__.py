@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "veracity.cli.analyze",
     "veracity.cli.info",
     "veracity.cli.eval",
+    "veracity.cli.ratings",
     "veracity.cli.serve",
     "veracity.cli.batch",
     "veracity.cli.factchecks",
