@@ -47,6 +47,7 @@ def chromium(width: int = 1280, height: int = 1000) -> Iterator[Any]:
         "--disable-default-apps", f"--user-data-dir={profile}", f"--window-size={width},{height}",
     ):  # fmt: skip
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations show up as SEVERE entries
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     try:
         yield driver

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from veracity import __version__
 from veracity.errors import UsageError, VeracityError
@@ -80,6 +80,12 @@ def _engine(request: Request) -> Engine:
 async def index(request: Request) -> HTMLResponse:
     """The empty form."""
     return _render("page.html", form={}, error=None, view=None)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says; send them to the SVG icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=308)
 
 
 @router.post("/analyze", response_class=HTMLResponse)
