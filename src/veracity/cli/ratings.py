@@ -16,12 +16,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``ratings import`` and ``ratings lookup``."""
     p = sub.add_parser("ratings", help="outlet reliability ratings: look up a domain, import your own CSV")
     actions = p.add_subparsers(dest="ratings_action", metavar="ACTION", parser_class=type(p))
-    imp = actions.add_parser("import", help="add or override ratings from a CSV with columns domain,score[,rating][,source]")
+    imp = actions.add_parser(
+        "import", help="add or override ratings from a CSV with columns domain,score[,rating][,source]"
+    )
     imp.add_argument("csv", metavar="CSV", help="ratings file; score in [0, 1]")
-    imp.add_argument("--ratings", metavar="PATH", help="user ratings file to write (default: setting 'ratings', else the user data dir)")
+    imp.add_argument(
+        "--ratings",
+        metavar="PATH",
+        help="user ratings file to write (default: setting 'ratings', else the user data dir)",
+    )
     imp.set_defaults(func=_import)
     look = actions.add_parser("lookup", help="the reliability rating of a domain, URL or outlet name")
-    look.add_argument("domain", metavar="DOMAIN", help="a domain (apnews.com), a URL, or an outlet name (\"Reuters\")")
+    look.add_argument("domain", metavar="DOMAIN", help='a domain (apnews.com), a URL, or an outlet name ("Reuters")')
     look.add_argument("--ratings", metavar="PATH", help="user ratings file to consult first")
     look.add_argument("--json", action="store_true", help="print JSON")
     look.set_defaults(func=_lookup)

@@ -109,11 +109,21 @@ def _overlap(a: Iterable[Range], b: Iterable[Range]) -> int:
 def score(articles: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]) -> dict[str, Any]:
     """Scores from (article id, gold, predicted) triples; predictions have the same keys as gold."""
     result: dict[str, Any] = {}
-    for kind, keep in (("all", lambda a: True), ("direct", lambda a: a["direct"]), ("indirect", lambda a: not a["direct"])):
+    for kind, keep in (
+        ("all", lambda a: True),
+        ("direct", lambda a: a["direct"]),
+        ("indirect", lambda a: not a["direct"]),
+    ):
         gold = {doc: [r for a in g if keep(a) for r in a["content"]] for doc, g, _ in articles}
         pred = {doc: [r for a in p if keep(a) for r in a["content"]] for doc, _, p in articles}
         s = si_scores(gold, pred)
-        result[kind] = {"precision": s.precision, "recall": s.recall, "f1": s.f1, "n_gold": s.n_gold, "n_pred": s.n_pred}
+        result[kind] = {
+            "precision": s.precision,
+            "recall": s.recall,
+            "f1": s.f1,
+            "n_gold": s.n_gold,
+            "n_pred": s.n_pred,
+        }
     correct = matched = total = 0
     for _doc, gold, pred in articles:
         for g in gold:
@@ -167,7 +177,9 @@ def run(args: argparse.Namespace) -> int:
     for kind in ("all", "direct", "indirect"):
         r = scores[kind]
         print(f"{kind:<16} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['n_gold']:6d} {r['n_pred']:6d}")
-    print(f"source accuracy  {scores['source_accuracy']:.3f} (all gold)  {scores['source_accuracy_matched']:.3f} (matched gold, {scores['matched']})")
+    print(
+        f"source accuracy  {scores['source_accuracy']:.3f} (all gold)  {scores['source_accuracy_matched']:.3f} (matched gold, {scores['matched']})"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
     return 0

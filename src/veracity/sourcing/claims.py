@@ -16,7 +16,7 @@ __all__ = ["SOURCING_LABELS", "claim_sourcing", "sourcing_summary"]
 
 SOURCING_LABELS = {
     "sourced": "attributed to a named person, organisation, government or outlet",
-    "anonymous": "attributed only to an unnamed or vague source, or reported with no source named (\"was said to\")",
+    "anonymous": 'attributed only to an unnamed or vague source, or reported with no source named ("was said to")',
     "unsourced": "asserted by the writer with no attribution at all",
 }
 #: share of the claim's characters an attribution's content must cover to count as its source
@@ -44,7 +44,13 @@ def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
     """
     if end <= start:
         raise ValueError(f"empty claim range [{start}, {end})")
-    result: dict[str, Any] = {"sourcing": "unsourced", "source": None, "source_id": None, "kind": None, "attribution": None}
+    result: dict[str, Any] = {
+        "sourcing": "unsourced",
+        "source": None,
+        "source_id": None,
+        "kind": None,
+        "attribution": None,
+    }
     if not doc.has_layer("attributions"):
         return result
     sources = doc.layer("sources") if doc.has_layer("sources") else None

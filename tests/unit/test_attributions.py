@@ -1,0 +1,149 @@
+"""Attributions: quotes (curly, straight, nested, over sentences, unbalanced), reported speech, sources, no attribution."""
+
+from __future__ import annotations
+
+import pytest
+
+from veracity.doc import Document, Span
+from veracity.pipeline import Pipeline
+from veracity.sourcing.quotes import find_quotes
+
+
+def _run(text: str) -> Document:
+    doc = Document(text)
+    Pipeline(only=["attributions"]).run(doc)
+    return doc
+
+
+def _atts(text: str) -> list[Span]:
+    return list(_run(text).layer("attributions").spans)
+
+
+def _src(doc: Document, span: Span) -> str | None:
+    src = span.attrs["source"]
+    return doc.text[src["start"] : src["end"]] if src else None
+
+
+# --- quotation marks -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He said “yes, we will” today.", ["“yes, we will”"]),
+        ('He said "yes, we will" today.', ['"yes, we will"']),
+        ("“Outer ‘inner’ and “nested” end” he said.", ["“Outer ‘inner’ and “nested” end”"]),
+        ('She said "a “b” c" and left.', ['"a “b” c"']),
+        ("“One. Two. Three,” she said.", ["“One. Two. Three,”"]),
+        ("no quotes at all", []),
+    ],
+)
+def test_find_quotes_outermost(text: str, expected: list[str]) -> None:
+    assert [text[q.start : q.end] for q in find_quotes(text)] == expected
+
+
+def test_unbalanced_quote_ends_at_the_paragraph() -> None:
+    text = "He said “this never closes\n\nNext paragraph is narration."
+    quotes = find_quotes(text)
+    assert len(quotes) == 1 and not quotes[0].balanced
+    assert text[quotes[0].start : quotes[0].end] == "“this never closes"
+
+
+def test_quote_reopened_in_next_paragraph_continues() -> None:
+    text = "“First paragraph of the quote.\n\n“Second paragraph,” she said."
+    (quote,) = find_quotes(text)
+    assert quote.balanced and quote.start == 0 and text[quote.end - 1] == "”"
+
+
+def test_stray_closing_mark_is_ignored() -> None:
+    assert find_quotes("a ” b") == []
+
+
+# --- attributions ----------------------------------------------------------------------------------------------------
+
+
+def test_direct_quote_over_several_sentences_with_curly_marks() -> None:
+    text = "“These are hard hours. This is the worst day of my life,” the rescue worker said."
+    doc = _run(text)
+    direct = [s for s in doc.layer("attributions").spans if s.label == "direct"]
+    assert direct, "the quotation should be a direct attribution"
+    span = direct[0]
+    assert doc.text[span.start : span.end].startswith("“These are hard hours.")
+    assert _src(doc, span) == "the rescue worker"
+    assert span.attrs["cue"]["text"] == "said"
+
+
+def test_direct_quote_with_straight_marks() -> None:
+    text = 'The senator said: "We will not vote for this bill under any circumstances."'
+    doc = _run(text)
+    direct = [s for s in doc.layer("attributions").spans if s.label == "direct"]
+    assert direct and _src(doc, direct[0]) == "The senator"
+    assert doc.text[direct[0].start] == '"'
+
+
+def test_nested_quote_stays_inside_the_outer_attribution() -> None:
+    text = "“He told me ‘leave now’ and I did,” the witness said."
+    doc = _run(text)
+    outer = [s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said"]
+    assert outer and outer[0].start == 0 and _src(doc, outer[0]) == "the witness"
+
+
+def test_unbalanced_quote_still_attributed() -> None:
+    text = "The mayor said “the bridge will reopen in May and traffic will improve.\n\nThe council met later."
+    doc = _run(text)
+    spans = doc.layer("attributions").spans
+    assert spans and _src(doc, spans[0]) == "The mayor"
+    assert doc.text[spans[0].start : spans[0].end].endswith("improve.")
+
+
+def test_indirect_speech_with_that_clause() -> None:
+    doc = _run("Two anonymous officials noted that the operation was likely to happen soon.")
+    (span,) = doc.layer("attributions").spans
+    assert span.label == "indirect"
+    assert _src(doc, span) == "Two anonymous officials"
+    assert doc.span_text(span).startswith("that the operation")
+
+
+def test_according_to() -> None:
+    doc = _run("The economy grew 3 percent last year, according to the Commerce Department.")
+    (span,) = doc.layer("attributions").spans
+    assert _src(doc, span) == "the Commerce Department"
+    assert span.attrs["cue"]["text"] == "according to"
+    assert doc.span_text(span) == "The economy grew 3 percent last year"
+
+
+def test_passive_report_has_no_source() -> None:
+    doc = _run("Planning for the operation was said to have been accelerated after the summit.")
+    (span,) = doc.layer("attributions").spans
+    assert span.attrs["source"] is None and span.attrs["cue"]["text"] == "said"
+
+
+def test_belief_label() -> None:
+    doc = _run("The governor believes that the plan will fail.")
+    (span,) = doc.layer("attributions").spans
+    assert span.label == "belief"
+
+
+def test_pronoun_source_resolves_to_the_named_person() -> None:
+    doc = _run("Angela Merkel spoke in Berlin on Monday. She said that Europe must act together.")
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
+    assert _src(doc, span) == "She"
+    assert span.attrs["resolved_source"]["text"] == "Angela Merkel"
+
+
+def test_no_attribution_at_all() -> None:
+    doc = _run("The river rose two metres overnight. Several roads were closed and schools stayed shut.")
+    layer = doc.layer("attributions")
+    assert layer.spans == () and layer.relations == ()
+    assert layer.data["summary"]["direct"] == 0
+
+
+def test_relations_point_from_content_to_source_mentions() -> None:
+    doc = Document("Reuters reported that talks had stalled. A diplomat said the talks would resume.")
+    Pipeline(only=["sources"]).run(doc)
+    atts, sources = doc.layer("attributions"), doc.layer("sources")
+    assert atts.relations
+    for rel in atts.relations:
+        head = atts.by_id(rel.head_id)
+        tail = sources.by_id(rel.tail_id)
+        assert (tail.start, tail.end) == (head.attrs["source"]["start"], head.attrs["source"]["end"])
