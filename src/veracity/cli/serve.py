@@ -6,7 +6,7 @@ import argparse
 import os
 from dataclasses import fields
 
-from veracity.cli.common import add_settings_flags, settings_from
+from veracity.cli.common import add_settings_flags, settings_from, split_list
 from veracity.errors import ConfigurationError, UsageError
 
 
@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--results-dir", metavar="DIR",
         help="save every report as JSON here (default: nothing is written; env VERACITY_RESULTS_DIR)",
     )  # fmt: skip
+    p.add_argument("--only", metavar="LAYERS", help="serve only these layers (and what they need); default: all")
     p.add_argument("--no-page", action="store_true", help="serve only the API, not the web page")
     p.add_argument(
         "--access-log", action="store_true", help="log every request line (off: query strings can hold text)"
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
     except ImportError:  # pragma: no cover - a runtime dependency, absent only in broken installs
-        raise ConfigurationError("uvicorn is not installed; reinstall veracity (pip install veracity)") from None
+        raise ConfigurationError("the service needs the serve extra: pip install 'veracity[serve]'") from None
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port must be 1-65535, not {args.port}")
     if args.workers < 1:
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         "VERACITY_SERVICE_TIME_BUDGET": args.time_budget,
         "VERACITY_RESULTS_DIR": args.results_dir,
         "VERACITY_SERVICE_PAGE": "0" if args.no_page else None,
+        "VERACITY_SERVICE_ONLY": ",".join(split_list(args.only) or []) if args.only else None,
     }
     env.update({k: str(v) for k, v in service_env.items() if v is not None})
     os.environ.update(env)

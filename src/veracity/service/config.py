@@ -58,6 +58,8 @@ class ServiceSettings:
     results_dir: str = ""
     #: serve the web page at / (VERACITY_SERVICE_PAGE=0 turns it off for API-only deployments)
     page: bool = True
+    #: layers the service produces (VERACITY_SERVICE_ONLY, comma-separated; what they require is added); None: all
+    only: tuple[str, ...] | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ServiceSettings:
@@ -78,4 +80,7 @@ class ServiceSettings:
             api_keys=keys,
             results_dir=results,
             page=page_raw in {"1", "true", "yes", "on"},
+            only=tuple(x.strip() for x in env["VERACITY_SERVICE_ONLY"].split(",") if x.strip()) or None
+            if env.get("VERACITY_SERVICE_ONLY", "").strip()
+            else None,
         )

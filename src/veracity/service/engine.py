@@ -80,7 +80,7 @@ class Engine:
             max_workers=self.service.threads, thread_name_prefix="veracity-analysis"
         )
         if self._pipeline is None:
-            self._pipeline = Pipeline(services={"settings": self.settings})
+            self._pipeline = Pipeline(only=self.service.only, services={"settings": self.settings})
         self._pipeline.load()
         self.loaded_seconds = round(time.perf_counter() - started, 3)
         self.ready = True
