@@ -465,6 +465,14 @@ def extract_attributions(doc: Document, parsed: Any | None = None) -> list[_Attr
         att = _cleanup(att, text, quotes)
         if att is not None:
             found.append(att)
+    # '“…,” he said, “…”': the quote after the cue continues the same attribution
+    for att in found:
+        tail = max(att.cue[1], att.source[1] if att.source else 0)
+        for q in quotes:
+            if 0 <= q.start - tail <= 3 and text[tail : q.start].strip() in {",", ":", ""}:
+                clear = all(not (s < q.end and q.start < e) for s, e in att.parts)
+                if clear and att.label == "direct" and att.start < att.cue[0]:
+                    att.parts = [*att.parts, (q.start, q.end)]
     covered = [p for a in found for p in a.parts]
     for q in quotes:
         if q.end - q.start < 12 or len(text[q.start : q.end].split()) < 3:
