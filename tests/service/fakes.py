@@ -55,7 +55,8 @@ class FakeClaims(BaseAnalyzer):
                      "publisher": "Nobody", "url": "javascript:alert(1)"},
                 ]  # fmt: skip
             score = min(1.0, (s.end - s.start) / 300)
-            spans.append(Span(s.start, s.end, "checkworthy" if score > 0.3 else "not_checkworthy", score, None, attrs))
+            label = "checkworthy" if score > 0.3 or i == 0 else "not_checkworthy"
+            spans.append(Span(s.start, s.end, label, score, None, attrs))
         return Layer("claims", tuple(spans))
 
 

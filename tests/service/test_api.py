@@ -324,7 +324,20 @@ def test_classify_route(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(veracity, "classify_techniques", fake, raising=False)
     r = client.post("/v1/techniques/classify", json={"text": TEXT, "spans": [{"start": 0, "end": 10}]})
     assert r.status_code == 200, r.text
-    assert r.json()["results"] == [[{"label": "Loaded_Language", "score": 0.7}]]
+    assert r.json()["results"] == [
+        {
+            "start": 0,
+            "end": 10,
+            "text": TEXT[:10],
+            "labels": [
+                {
+                    "label": "Loaded_Language",
+                    "score": 0.7,
+                    "definition": r.json()["results"][0]["labels"][0]["definition"],
+                }
+            ],
+        }
+    ]
     assert calls == [(TEXT, [(0, 10)])]
     client.post("/v1/techniques/classify", json={"text": "so-called experts"})
     assert calls[-1] == ("so-called experts", [(0, 17)])

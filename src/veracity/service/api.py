@@ -96,8 +96,8 @@ class ScoredClaim(BaseModel):
     """One scored sentence: where it is, how check-worthy, and what the claims analyzer attached."""
 
     index: int | None = Field(default=None, description="position in the request's sentences list (sentences mode)")
-    start: int
-    end: int
+    start: int | None = Field(default=None, description="first character in the request's text (text mode)")
+    end: int | None = Field(default=None, description="one past the last character (text mode)")
     text: str
     label: str
     score: float | None = None
@@ -136,11 +136,27 @@ class ClassifyRequest(BaseModel):
         return self
 
 
-class ClassifyResponse(BaseModel):
-    """For each passage, the technique labels the classifier gives it (shape set by ``veracity.classify_techniques``)."""
+class TechniqueScore(BaseModel):
+    """A technique label and the classifier's probability for it."""
 
-    results: list[Any]
-    legend: dict[str, str] = Field(default_factory=dict)
+    label: str
+    score: float | None = None
+    definition: str = ""
+
+
+class PassageTechniques(BaseModel):
+    """The technique labels for one passage, most probable first."""
+
+    start: int
+    end: int
+    text: str
+    labels: list[TechniqueScore]
+
+
+class ClassifyResponse(BaseModel):
+    """One entry per requested passage, in request order."""
+
+    results: list[PassageTechniques]
 
 
 class FactCheckMatch(BaseModel):
@@ -214,6 +230,19 @@ async def score_claims(body: ClaimsScoreRequest, request: Request) -> ClaimsScor
 def _score_claims(engine: Engine, body: ClaimsScoreRequest) -> ClaimsScoreResponse:
     from veracity.ingest import from_text
 
+    analyzer = next((a for a in engine.pipeline.analyzers if a.produces == "claims"), None)
+    scorer = getattr(analyzer, "score_texts", None)
+    if body.sentences is not None and scorer is not None:  # each sentence scored exactly as given
+        threshold = float(getattr(analyzer, "threshold", 0.5))
+        scores = [float(x) for x in scorer(body.sentences)]
+        items = [
+            ScoredClaim(
+                index=i, text=t, score=round(sc, 4), label="checkworthy" if sc >= threshold else "not_checkworthy"
+            )
+            for i, (t, sc) in enumerate(zip(body.sentences, scores, strict=True))
+        ]
+        items.sort(key=lambda c: -(c.score or 0.0))
+        return ClaimsScoreResponse(claims=items, model=getattr(analyzer, "model_name", None))
     if body.sentences is not None:
         pieces = [" ".join(s.split()) for s in body.sentences]
         text = "\n\n".join(pieces)
@@ -270,9 +299,22 @@ async def classify(body: ClassifyRequest, request: Request) -> ClassifyResponse:
     engine = engine_of(request)
     classify_fn = _classifier()
     spans = [(s.start, s.end) for s in body.spans] if body.spans else [(0, len(body.text))]
-    results = await engine.call(classify_fn, body.text, spans)
+    raw = await engine.call(classify_fn, body.text, spans)
+    from veracity.service.page import normalise_classification
+
     legend = _technique_legend(engine)
-    return ClassifyResponse(results=_jsonable(results), legend=legend)
+    results = []
+    for (start, end), labels in zip(spans, raw, strict=True):
+        ranked = normalise_classification([labels])
+        results.append(
+            PassageTechniques(
+                start=start,
+                end=end,
+                text=body.text[start:end],
+                labels=[TechniqueScore(**item, definition=legend.get(item["label"], "")) for item in ranked],
+            )
+        )
+    return ClassifyResponse(results=results)
 
 
 def _classifier() -> Any:
@@ -289,31 +331,12 @@ def _classifier() -> Any:
 
 
 def _technique_legend(engine: Engine) -> dict[str, str]:
-    for analyzer in engine.pipeline.analyzers:
-        if analyzer.produces == "techniques":
-            legend = getattr(analyzer, "legend", None) or getattr(type(analyzer), "LEGEND", None)
-            if isinstance(legend, dict):
-                return {str(k): str(v) for k, v in legend.items()}
-    return {}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if hasattr(value, "__dataclass_fields__"):
-        import dataclasses
-
-        return _jsonable(dataclasses.asdict(value))
-    if isinstance(value, float | int | str | bool) or value is None:
-        return value
+    """One-line definitions of the technique labels (from the techniques analyzer's module)."""
     try:
-        return float(value)  # numpy scalars
-    except (TypeError, ValueError):
-        return str(value)
+        from veracity.analyzers.techniques import DEFINITIONS
+    except ImportError:
+        return {}
+    return {str(k): str(v) for k, v in DEFINITIONS.items()}
 
 
 @v1_router.get("/analyzers", summary="Registered analyzers", response_model=list[AnalyzerInfo], responses=_errors(401))

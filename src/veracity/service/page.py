@@ -35,6 +35,10 @@ N_COLOURS = 16
 #: layers drawn in the article; techniques get colours, the others a line style
 INLINE = {"techniques": "t", "claims": "claim", "sources": "src", "attributions": "attr"}
 QUIET = {"sentences"}
+#: claim labels drawn in the article and listed first (the claims analyzer scores every sentence)
+CHECKWORTHY = ("checkworthy", "claim")
+#: how many technique labels the passage question shows (the classifier ranks all of them)
+PASSAGE_LABELS = 3
 DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
@@ -163,7 +167,7 @@ async def passage(request: Request) -> Response:
 
         classify_fn = _classifier()
         raw = await engine.call(classify_fn, text, [(start, end)])
-        labels = normalise_classification(raw)
+        labels = normalise_classification(raw)[:PASSAGE_LABELS]
         legend = _technique_legend(engine)
         result = {
             "passage": text[start:end],
@@ -251,7 +255,7 @@ def build_view(report: Report, report_json: str) -> dict[str, Any]:
         if layer is None:
             continue
         for span in layer.spans:
-            if name == "claims" and span.label not in ("checkworthy", "claim"):
+            if name == "claims" and span.label not in CHECKWORTHY:
                 continue
             inline.append((span, name))
     pieces = []
@@ -295,8 +299,11 @@ def build_view(report: Report, report_json: str) -> dict[str, Any]:
         if techniques
         else []
     )
+    ranked = ranked_claims(report)
+    checkworthy = [s for s in ranked if s.label in CHECKWORTHY]
+    shown = checkworthy[:25] if checkworthy else ranked[:5]  # none over the threshold: the closest, marked so
     claims = []
-    for span in ranked_claims(report)[:25]:
+    for span in shown:
         checks = span.attrs.get("factchecks")
         claims.append(
             {
@@ -339,6 +346,8 @@ def build_view(report: Report, report_json: str) -> dict[str, Any]:
         "technique_spans": tech_spans,
         "has_claims": "claims" in report.layers,
         "claims": claims,
+        "claims_scored": len(ranked),
+        "claims_checkworthy": len(checkworthy),
         "has_sources": "sources" in report.layers or "sources" in report.summary,
         "sources": _sources(report),
         "sources_summary": _sources_summary(report.summary.get("sources")),
