@@ -1,0 +1,480 @@
+"""Hybrid fact-check search: BM25 (bm25s) + dense MiniLM vectors (usearch HNSW), fused by a small re-ranker.
+
+For each query (cleaned of links, tweet trailers and emoji): the top ``CANDIDATES`` records from each retriever are
+pooled, described by a handful of features (cosine, margin to the best cosine, BM25 relative to the query's best, both
+ranks, token overlap with the claim and the title), and scored by a logistic model trained on the CheckThat! 2022 2A
+train qrels (``src/veracity/models/factcheck-reranker/``). Its output is a calibrated probability that the record checks
+the query's claim; ``MATCH_THRESHOLD`` is chosen on the train queries.
+
+bm25s and usearch are imported lazily so that ``veracity analyze`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from veracity.errors import ConfigurationError
+from veracity.stores.base import IndexReport
+from veracity.stores.records import FactCheckRecord, Match
+from veracity.stores.text import clean_query, content_tokens, tokenize
+
+__all__ = ["CANDIDATES", "FEATURES", "HybridIndex", "Reranker", "load_reranker"]
+
+RERANKER_ARTIFACT = "factcheck-reranker"
+#: records taken from each retriever before re-ranking
+CANDIDATES = 30
+FEATURES = (
+    "cos",
+    "cos_margin",
+    "cos_title",
+    "bm25_rel",
+    "bm25_log",
+    "dense_rr",
+    "bm25_rr",
+    "claim_overlap",
+    "query_overlap",
+    "title_overlap",
+)
+
+
+@dataclass(frozen=True)
+class Reranker:
+    """A logistic model over :data:`FEATURES` (standardised), plus the match threshold chosen on train qrels."""
+
+    weights: np.ndarray
+    bias: float
+    mean: np.ndarray
+    scale: np.ndarray
+    threshold: float
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities for feature rows."""
+        z = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reranker:
+        """Read the JSON written by ``training/factcheck_reranker.py``."""
+        if list(data["features"]) != list(FEATURES):
+            raise ConfigurationError("the fact-check re-ranker was trained on other features; reinstall veracity")
+        return cls(
+            np.asarray(data["weights"], dtype=np.float64),
+            float(data["bias"]),
+            np.asarray(data["mean"], dtype=np.float64),
+            np.asarray(data["scale"], dtype=np.float64),
+            float(data["match_threshold"]),
+        )
+
+
+#: used when no trained re-ranker is installed: cosine alone, centred at 0.6
+_FALLBACK = Reranker(
+    np.array([12.0] + [0.0] * (len(FEATURES) - 1)), -7.2, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), 0.5
+)
+
+
+@cache
+def load_reranker() -> Reranker:
+    """The shipped re-ranker (sha256-checked), or a cosine-only fallback when the artifact is absent."""
+    from veracity.errors import ModelMissingError
+    from veracity.models.loading import artifact_path
+
+    try:
+        path = artifact_path(RERANKER_ARTIFACT, "reranker.json")
+    except ModelMissingError:
+        return _FALLBACK
+    return Reranker.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MATCH_THRESHOLD":
+        return load_reranker().threshold
+    raise AttributeError(name)
+
+
+def _usearch_index_class() -> Any:
+    """usearch's ``Index``, imported after onnxruntime: importing onnxruntime 1.32 *after* usearch 2.26 crashes the
+    process (segfault in the extension loader), so the order is pinned here, the only place usearch is imported."""
+    import onnxruntime  # noqa: F401
+    from usearch.index import Index
+
+    return Index
+
+
+def _embedder_name(embedder: Any) -> str:
+    return str(getattr(embedder, "name", None) or f"{type(embedder).__module__}.{type(embedder).__name__}")
+
+
+class HybridIndex:
+    """The search indexes of one SQLite store: ``<db>.usearch`` (dense) and ``<db>.bm25/`` (BM25)."""
+
+    def __init__(self, store: Any, embedder: Any = None) -> None:
+        """Bind to a store; nothing is loaded until the first search or update."""
+        self.store = store
+        self._embedder = embedder
+        self.dense_path = Path(f"{store.path}.usearch")
+        self.bm25_path = Path(f"{store.path}.bm25")
+        self._dense: Any = None
+        self._bm25: Any = None
+        self._bm25_rowids: np.ndarray | None = None
+        self._lock = threading.RLock()
+
+    # -- components ---------------------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Any:
+        """The embedder (the shared MiniLM one unless injected)."""
+        if self._embedder is None:
+            from veracity.models.embedder import get_embedder
+
+            self._embedder = get_embedder()
+        return self._embedder
+
+    def _new_dense(self, ndim: int) -> Any:
+        Index = _usearch_index_class()
+        return Index(ndim=ndim, metric="ip", dtype="f16", connectivity=16, expansion_add=128, expansion_search=96)
+
+    def _load_dense(self) -> Any:
+        if self._dense is None and self.dense_path.is_file():
+            Index = _usearch_index_class()
+            self._dense = Index.restore(str(self.dense_path), view=False)
+            if self._dense is None:
+                raise ConfigurationError(f"{self.dense_path} is not a usearch index; rebuild it with --rebuild")
+            self._dense.expansion_search = 96
+        return self._dense
+
+    def _load_bm25(self) -> Any:
+        if self._bm25 is None and (self.bm25_path / "params.index.json").is_file():
+            import bm25s
+
+            self._bm25 = bm25s.BM25.load(str(self.bm25_path), mmap=False, show_progress=False)
+            self._bm25_rowids = np.load(self.bm25_path / "rowids.npy")
+        return self._bm25
+
+    def state(self) -> dict[str, Any]:
+        """What the indexes hold versus the records."""
+        conn = self.store.conn
+        stale = conn.execute(
+            "SELECT COUNT(*) FROM factchecks f LEFT JOIN index_state s ON s.rowid = f.rowid "
+            "WHERE s.text_hash IS NULL OR s.text_hash != f.content_hash"
+        ).fetchone()[0]
+        return {
+            "dense_file": str(self.dense_path),
+            "dense_vectors": int(conn.execute("SELECT COUNT(*) FROM index_state").fetchone()[0]),
+            "dense_model": self.store.meta_get("dense_model"),
+            "stale_records": int(stale),
+            "bm25_dir": str(self.bm25_path),
+            "bm25_current": self.store.meta_get("bm25_generation") == self.store.meta_get("generation", "0"),
+        }
+
+    # -- building -----------------------------------------------------------------------------------------------
+    def update(self, rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> IndexReport:
+        """Embed new/changed records, remove deleted ones, save; rebuild BM25 when the records changed."""
+        started = time.perf_counter()
+        report = IndexReport()
+        store, conn = self.store, self.store.conn
+        with self._lock:
+            name = _embedder_name(self.embedder)
+            if rebuild or store.meta_get("dense_model") not in ("", name) or not self.dense_path.is_file():
+                conn.execute("DELETE FROM index_state")
+                conn.execute("DELETE FROM removed")
+                self._dense = None
+                if self.dense_path.exists():
+                    self.dense_path.unlink()
+            dense = self._load_dense()
+            removed = [r[0] for r in conn.execute("SELECT rowid FROM removed").fetchall()]
+            if dense is not None and removed:
+                keys = np.array([k for k in removed if k in dense], dtype=np.uint64)
+                if len(keys):
+                    dense.remove(keys)
+                report.removed = len(removed)
+            todo = conn.execute(
+                "SELECT COUNT(*) FROM factchecks f LEFT JOIN index_state s ON s.rowid = f.rowid "
+                "WHERE s.text_hash IS NULL OR s.text_hash != f.content_hash"
+            ).fetchone()[0]
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS pending (rowid INTEGER PRIMARY KEY, text_hash TEXT)")
+            conn.execute("DELETE FROM pending")
+            last, done = 0, 0
+            while todo:
+                rows = conn.execute(
+                    "SELECT f.rowid, f.claim, f.title, f.content_hash, s.text_hash FROM factchecks f "
+                    "LEFT JOIN index_state s ON s.rowid = f.rowid "
+                    "WHERE f.rowid > ? AND (s.text_hash IS NULL OR s.text_hash != f.content_hash) "
+                    "ORDER BY f.rowid LIMIT 1024",
+                    (last,),
+                ).fetchall()
+                if not rows:
+                    break
+                texts = [r[1] for r in rows] + [r[2] or r[1] for r in rows]
+                vectors = self.embedder.embed(texts)
+                claim_vecs, title_vecs = vectors[: len(rows)], vectors[len(rows) :]
+                if dense is None:
+                    dense = self._dense = self._new_dense(claim_vecs.shape[1])
+                keys = np.array([r[0] for r in rows], dtype=np.uint64)
+                stale = np.array([k for k, r in zip(keys, rows, strict=True) if r[4] is not None and k in dense])
+                if len(stale):
+                    dense.remove(stale.astype(np.uint64))
+                dense.add(keys, claim_vecs, threads=os.cpu_count() or 1)
+                self._store_title_vectors(keys, title_vecs)
+                conn.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?)", [(r[0], r[3]) for r in rows])
+                last = rows[-1][0]
+                done += len(rows)
+                report.embedded += len(rows)
+                if progress:
+                    progress(done, todo)
+            if dense is not None and (report.embedded or report.removed):
+                tmp = self.dense_path.with_suffix(".usearch.tmp")
+                dense.save(str(tmp))
+                os.replace(tmp, self.dense_path)
+                self._save_title_vectors()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT OR REPLACE INTO index_state SELECT rowid, text_hash FROM pending")
+            conn.execute("DELETE FROM index_state WHERE rowid IN (SELECT rowid FROM removed)")
+            conn.execute("DELETE FROM removed")
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dense_model', ?)", (name,))
+            conn.execute("COMMIT")
+            conn.execute("DELETE FROM pending")
+            generation = store.meta_get("generation", "0")
+            if rebuild or store.meta_get("bm25_generation") != generation or not self.bm25_path.is_dir():
+                self._rebuild_bm25()
+                store.meta_set("bm25_generation", generation)
+                report.bm25_rebuilt = True
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # Title vectors are a second, flat matrix (row = position in the keys array), used as a re-ranking feature only.
+    def _title_paths(self) -> tuple[Path, Path]:
+        return Path(f"{self.store.path}.titles.npy"), Path(f"{self.store.path}.titlekeys.npy")
+
+    def _titles(self) -> tuple[np.ndarray, dict[int, int]] | None:
+        if getattr(self, "_title_cache", None) is None:
+            vec_path, key_path = self._title_paths()
+            if not vec_path.is_file():
+                return None
+            vecs = np.load(vec_path, mmap_mode="r")
+            keys = np.load(key_path)
+            self._title_cache = (vecs, {int(k): i for i, k in enumerate(keys)})
+        return self._title_cache
+
+    def _store_title_vectors(self, keys: np.ndarray, vecs: np.ndarray) -> None:
+        pending = getattr(self, "_title_pending", None)
+        if pending is None:
+            pending = self._title_pending = {}
+        for k, v in zip(keys.tolist(), vecs.astype(np.float16), strict=True):
+            pending[int(k)] = v
+
+    def _save_title_vectors(self) -> None:
+        pending = getattr(self, "_title_pending", None) or {}
+        existing = self._titles()
+        merged: dict[int, np.ndarray] = {}
+        if existing is not None:
+            alive = set(int(k) for k in self._dense.keys) if self._dense is not None else set()
+            vecs, index = existing
+            for k, i in index.items():
+                if k in alive and k not in pending:
+                    merged[k] = np.asarray(vecs[i])
+        merged.update(pending)
+        keys = np.array(sorted(merged), dtype=np.int64)
+        dim = next(iter(merged.values())).shape[0] if merged else 384
+        matrix = np.stack([merged[int(k)] for k in keys]) if len(keys) else np.zeros((0, dim), np.float16)
+        vec_path, key_path = self._title_paths()
+        np.save(vec_path.with_suffix(".tmp.npy"), matrix)
+        np.save(key_path.with_suffix(".tmp.npy"), keys)
+        os.replace(vec_path.with_suffix(".tmp.npy"), vec_path)
+        os.replace(key_path.with_suffix(".tmp.npy"), key_path)
+        self._title_pending = {}
+        self._title_cache = None
+
+    def _rebuild_bm25(self) -> None:
+        import bm25s
+
+        rowids: list[int] = []
+        corpus: list[list[str]] = []
+        last = 0
+        while True:
+            page = self.store.iter_search_texts(last, 20000)
+            if not page:
+                break
+            for rowid, claim, title in page:
+                rowids.append(rowid)
+                corpus.append(tokenize(f"{claim} {title}"))
+            last = page[-1][0]
+        tmp = self.bm25_path.with_name(self.bm25_path.name + ".tmp")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        if corpus:
+            retriever = bm25s.BM25()
+            retriever.index(corpus, show_progress=False)
+            retriever.save(str(tmp), show_progress=False)
+        else:
+            tmp.mkdir(parents=True)
+        np.save(tmp / "rowids.npy", np.array(rowids, dtype=np.int64))
+        if self.bm25_path.exists():
+            shutil.rmtree(self.bm25_path)
+        os.replace(tmp, self.bm25_path)
+        self._bm25 = None
+        self._bm25_rowids = None
+
+    # -- searching ----------------------------------------------------------------------------------------------
+    def candidates(
+        self, texts: Sequence[str], n: int = CANDIDATES
+    ) -> tuple[list[tuple[list[int], np.ndarray]], dict[int, FactCheckRecord]]:
+        """For each text: candidate rowids and their :data:`FEATURES` rows; plus the candidate records."""
+        raw, records, titles = self.retrieve(texts, n)
+        out = [self.features(entry, records, titles) for entry in raw]
+        return out, records
+
+    def retrieve(self, texts: Sequence[str], n: int = CANDIDATES) -> tuple[list[Any], dict[int, FactCheckRecord], Any]:
+        """Dense and BM25 candidates per text (raw scores), the candidate records, and the title vectors."""
+        if self.store.count() == 0:
+            return [([], {}, {}, [], None) for _ in texts], {}, None
+        with self._lock:
+            dense = self._load_dense()
+            bm25 = self._load_bm25()
+        if dense is None or bm25 is None or len(dense) == 0:
+            if self.store.count():
+                raise ConfigurationError(
+                    f"the search index of {self.store.path} is missing or out of date; run: veracity factchecks "
+                    f"import FILE --rebuild-index --db {self.store.path}"
+                )
+            return [([], {}, {}, [], None) for _ in texts], {}, None
+        cleaned = [clean_query(t) or t for t in texts]
+        qvecs = self.embedder.embed(cleaned)
+        k = min(n, len(dense))
+        found = dense.search(qvecs, k, threads=1)
+        keys_matrix = np.atleast_2d(found.keys)
+        dist_matrix = np.atleast_2d(found.distances)
+        counts = np.atleast_1d(getattr(found, "counts", len(found.keys)))  # one query gives Matches, not BatchMatches
+        vocab = bm25.vocab_dict
+        rowids = self._bm25_rowids
+        assert rowids is not None
+        per_query: list[Any] = []
+        all_keys: set[int] = set()
+        for qi, text in enumerate(cleaned):
+            dense_keys = [int(x) for x in keys_matrix[qi, : counts[qi]]]
+            cos = {key: 1.0 - float(d) for key, d in zip(dense_keys, dist_matrix[qi, : counts[qi]], strict=True)}
+            qtok = tokenize(text)
+            known = [t for t in qtok if t in vocab]
+            bm: dict[int, float] = {}
+            if known:
+                scores = bm25.get_scores(known)
+                kk = min(n, len(scores))
+                top = np.argpartition(-scores, kk - 1)[:kk]
+                top = top[scores[top] > 0]
+                bm = {int(rowids[i]): float(scores[i]) for i in top}
+                # BM25 of the dense candidates too (a feature, not a retrieval)
+                pos = np.searchsorted(rowids, np.array(dense_keys, dtype=np.int64))
+                for key, p in zip(dense_keys, pos, strict=True):
+                    if p < len(rowids) and rowids[p] == key and key not in bm:
+                        bm[key] = float(scores[p])
+            keys = list(dict.fromkeys(dense_keys + sorted(bm, key=lambda x: -bm[x])))
+            missing = [key for key in keys if key not in cos]
+            if missing:
+                vecs = np.atleast_2d(np.asarray(dense.get(np.array(missing, dtype=np.uint64)), dtype=np.float32))
+                for key, vec in zip(missing, vecs, strict=True):
+                    cos[key] = float(np.dot(vec, qvecs[qi]))
+            all_keys.update(keys)
+            per_query.append((keys, cos, bm, qtok, qvecs[qi]))
+        records = self.store.rows_by_rowid(sorted(all_keys))
+        return per_query, records, self._titles()
+
+    def features(
+        self, entry: Any, records: dict[int, FactCheckRecord], titles: Any, exclude: set[int] | None = None
+    ) -> tuple[list[int], np.ndarray]:
+        """Feature rows for one query's candidates (``exclude``: rowids to leave out, as if not in the store)."""
+        keys, cos, bm, qtok, qvec = entry
+        keys = [k for k in keys if k in records and not (exclude and k in exclude)]
+        if exclude:
+            bm = {k: v for k, v in bm.items() if k not in exclude}
+        return keys, self._features(keys, cos, bm, qtok, qvec, records, titles)
+
+    def _features(
+        self,
+        keys: list[int],
+        cos: dict[int, float],
+        bm: dict[int, float],
+        qtok: list[str],
+        qvec: np.ndarray,
+        records: dict[int, FactCheckRecord],
+        titles: tuple[np.ndarray, dict[int, int]] | None,
+    ) -> np.ndarray:
+        x = np.zeros((len(keys), len(FEATURES)), dtype=np.float64)
+        if not keys:
+            return x
+        best_cos = max(cos[k] for k in keys)
+        best_bm = max([bm.get(k, 0.0) for k in keys] + [0.0])
+        dense_rank = {k: r for r, k in enumerate(sorted(keys, key=lambda k: -cos[k]))}
+        bm_rank = {k: r for r, k in enumerate(sorted(bm, key=lambda k: -bm[k]))}
+        qset = set(qtok)
+        for i, key in enumerate(keys):
+            rec = records[key]
+            ctok = content_tokens(rec.claim)
+            ttok = content_tokens(rec.title)
+            if titles is not None and key in titles[1]:
+                cos_title = float(np.dot(np.asarray(titles[0][titles[1][key]], dtype=np.float32), qvec))
+            else:
+                cos_title = cos[key]
+            x[i] = (
+                cos[key],
+                cos[key] - best_cos,
+                cos_title,
+                bm.get(key, 0.0) / best_bm if best_bm > 0 else 0.0,
+                math.log1p(bm.get(key, 0.0)),
+                1.0 / (1 + dense_rank[key]),
+                1.0 / (1 + bm_rank[key]) if key in bm_rank else 0.0,
+                len(ctok & qset) / len(ctok) if ctok else 0.0,
+                len(ctok & qset) / len(qset) if qset else 0.0,
+                len(ttok & qset) / len(ttok) if ttok else 0.0,
+            )
+        return x
+
+    def search_many(self, texts: list[str], top_k: int = 5) -> list[list[Match]]:
+        """Re-ranked matches for each text, best first."""
+        if top_k < 1:
+            raise ValueError("top_k must be at least 1")
+        if not texts:
+            return []
+        reranker = load_reranker()
+        results: list[list[Match]] = []
+        scored, records = self.candidates(texts)
+        for keys, x in scored:
+            if not keys:
+                results.append([])
+                continue
+            probs = reranker.score(x)
+            order = np.argsort(-probs, kind="stable")[:top_k]
+            matches = []
+            for j in order:
+                rec = records[keys[j]]
+                matches.append(
+                    Match(
+                        id=rec.id,
+                        score=float(probs[j]),
+                        claim=rec.claim,
+                        rating=rec.rating,
+                        textual_rating=rec.textual_rating,
+                        publisher=rec.publisher_name,
+                        url=rec.review_url,
+                        title=rec.title,
+                        review_date=rec.review_date,
+                        features=dict(zip(FEATURES, map(float, x[j]), strict=True)),
+                    )
+                )
+            results.append(matches)
+        return results
+
+    def close(self) -> None:
+        """Drop loaded indexes."""
+        self._dense = None
+        self._bm25 = None
+        self._title_cache = None
