@@ -10,6 +10,8 @@ needs veracity installed with the ``ray`` extra.
 
 from __future__ import annotations
 
+import logging
+import os
 import pickle
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -22,16 +24,27 @@ __all__ = ["RayEngine"]
 
 
 class _ChunkActor:
-    """A Ray actor: builds the Pipeline once, then analyses one pickled chunk of records per row."""
+    """A Ray actor: builds the Pipeline once, then analyses one pickled chunk of records per row.
+
+    A pipeline that cannot load (a missing model) is reported back as the chunk's result, so the driver raises the
+    original error (one clear line) rather than Ray's wrapped actor failure.
+    """
 
     def __init__(self, spec: WorkerSpec) -> None:
-        self.worker = Worker(spec)
+        self.worker: Worker | None = None
+        self.error: BaseException | None = None
+        try:
+            self.worker = Worker(spec)
+        except Exception as exc:
+            self.error = exc
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         out = []
         for payload in batch["chunk"]:
-            records = pickle.loads(payload)
-            out.append(pickle.dumps(self.worker.process(records)))
+            if self.worker is None:
+                out.append(pickle.dumps(self.error))
+                continue
+            out.append(pickle.dumps(self.worker.process(pickle.loads(payload))))
         return {"results": out}
 
 
@@ -60,6 +73,8 @@ class RayEngine:
         self.window = max(1, window)
         self.stopping = False
         self._started = False
+        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")  # keep Ray's C++ notices off the user's terminal
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
         if not self.ray.is_initialized():
             kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
             if address:
@@ -103,7 +118,10 @@ class RayEngine:
                     batch_format="numpy",
                 )
                 for row in dataset.iter_rows():
-                    yield pickle.loads(row["results"])
+                    results = pickle.loads(row["results"])
+                    if isinstance(results, BaseException):
+                        raise results
+                    yield results
                     if self.stopping:
                         break
         finally:

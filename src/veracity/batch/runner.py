@@ -42,6 +42,8 @@ class BatchSummary:
     skipped_done: int = 0
     duplicates: int = 0
     seconds: float = 0.0
+    #: seconds until the first results were written (worker start-up and model loading)
+    startup_seconds: float | None = None
     interrupted: str | None = None
     total_in_output: int = 0
     document_rows: int | None = None
@@ -179,6 +181,8 @@ def run_batch(
                 else:
                     summary.reports += 1
             output.append(lines)
+            if summary.startup_seconds is None:
+                summary.startup_seconds = time.perf_counter() - start
             if bar:
                 bar.advance(len(results))
     except KeyboardInterrupt:
