@@ -104,14 +104,20 @@ async def analyze_form(request: Request) -> HTMLResponse:
             raise UsageError("give either a URL or the article's text, not both")
         if not url and not text.strip():
             raise UsageError("paste an article's text or give its URL")
+        if title and len(title) > 2000:
+            raise UsageError("the title is over 2,000 characters; give the article's title only")
         source = Source(url=url, title=title) if url else Source(text=text, title=title)
         engine = _engine(request)
         result = await engine.call(engine.analyze, source)
     except (VeracityError, ServiceError) as exc:
         status, kind, message = _error_parts(exc)
         return _render("page.html", status, form=form, error={"type": kind, "message": message}, view=None)
-    view = await engine.call(build_view, result.report, result.json_bytes.decode("utf-8"))
-    return _render("page.html", form=form, error=None, view=view)
+    return await engine.call(_result_page, form, result.report, result.json_bytes.decode("utf-8"))
+
+
+def _result_page(form: dict[str, str], report: Report, report_json: str) -> HTMLResponse:
+    """The page with the report drawn (view model and template both built in a worker thread)."""
+    return _render("page.html", form=form, error=None, view=build_view(report, report_json))
 
 
 @router.post("/report")
@@ -241,7 +247,7 @@ def _error_parts(exc: Exception) -> tuple[int, str, str]:
 
 def build_view(report: Report, report_json: str) -> dict[str, Any]:
     """Everything the template shows, computed once from the report (runs in a worker thread)."""
-    from veracity.report.render import ranked_claims, segments
+    from veracity.report.render import display_title, ranked_claims, segments
 
     doc = report.document
     techniques = report.layers.get("techniques")
@@ -337,7 +343,7 @@ def build_view(report: Report, report_json: str) -> dict[str, Any]:
     notes = [str(n) for layer in report.layers.values() for n in _as_list(layer.data.get("notes"))]
     meta = {k: v for k, v in doc.meta.model_dump(exclude_none=True).items() if k != "title" and v not in ("", None)}
     return {
-        "title": doc.meta.title or "Untitled article",
+        "title": display_title(report),
         "meta": meta,
         "url": _safe_url(doc.meta.url),
         "pieces": pieces,
