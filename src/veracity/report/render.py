@@ -139,10 +139,17 @@ def _sources_rows(report: Report) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for span in layer.spans:
         key = str(span.attrs.get("source_id") or span.text)
-        row = groups.setdefault(key, {"name": span.text, "kind": span.attrs.get("kind"), "count": 0,
+        row = groups.setdefault(key, {"name": span.text, "kind": span.attrs.get("kind"), "mentions": 0,
                                       "reliability": span.attrs.get("reliability")})  # fmt: skip
-        row["count"] += 1
-    return sorted(groups.values(), key=lambda r: -r["count"])
+        row["mentions"] += 1
+    return sorted(groups.values(), key=lambda r: -r["mentions"])
+
+
+def _mentions(row: dict[str, Any]) -> str:
+    """How often a source is named, and how many statements it carries: "3" or "3 (2 attributed)"."""
+    mentions = row.get("mentions", row.get("count", ""))
+    attributed = row.get("attributions")
+    return f"{mentions} ({attributed} attributed)" if attributed else str(mentions)
 
 
 def _reliability_text(value: Any) -> str:
@@ -153,6 +160,11 @@ def _reliability_text(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"{value:.2f}"
     return "-"
+
+
+def _rating_source(row: dict[str, Any]) -> str:
+    rel = row.get("reliability")
+    return str(rel.get("source", "")) if isinstance(rel, dict) else ""
 
 
 def _factchecks(span: ReportSpan) -> list[dict[str, Any]]:
@@ -249,7 +261,7 @@ def render_text(report: Report, stream: TextIO | None = None) -> str:
         for col in ("source", "kind", "mentions", "reliability"):
             table.add_column(col, overflow="fold")
         for row in rows:
-            table.add_row(str(row.get("name", "")), str(row.get("kind", "")), str(row.get("count", "")),
+            table.add_row(str(row.get("name", "")), str(row.get("kind", "")), _mentions(row),
                           _reliability_text(row.get("reliability")))  # fmt: skip
         console.print(table)
 
@@ -375,7 +387,8 @@ def render_html(report: Report) -> str:
         out.append("<h2>Sources</h2><table><tr><th>source</th><th>kind</th><th>mentions</th><th>reliability</th></tr>")
         for row in rows:
             out.append(f"<tr><td>{e(str(row.get('name', '')))}</td><td>{e(str(row.get('kind', '')))}</td>"
-                       f"<td>{e(str(row.get('count', '')))}</td><td>{e(_reliability_text(row.get('reliability')))}</td></tr>")  # fmt: skip
+                       f"<td>{e(_mentions(row))}</td><td title=\"{e(_rating_source(row))}\">"
+                       f"{e(_reliability_text(row.get('reliability')))}</td></tr>")  # fmt: skip
         out.append("</table>")
     for name, layer in report.layers.items():
         if name in QUIET_LAYERS or name in ("claims", "techniques", "sources"):
@@ -434,7 +447,7 @@ def render_markdown(report: Report) -> str:
         lines += ["## Sources", "", "| source | kind | mentions | reliability |", "|---|---|---|---|"]
         for row in rows:
             lines.append(
-                f"| {_md(str(row.get('name', '')))} | {row.get('kind', '')} | {row.get('count', '')} | {_reliability_text(row.get('reliability'))} |"
+                f"| {_md(str(row.get('name', '')))} | {row.get('kind', '')} | {_mentions(row)} | {_reliability_text(row.get('reliability'))} |"
             )
         lines.append("")
     for name, layer in report.layers.items():
