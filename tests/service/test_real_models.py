@@ -102,3 +102,18 @@ def _q(text: str) -> str:
     from urllib.parse import quote_plus
 
     return quote_plus(text)
+
+
+def test_sources_panel_with_the_real_sourcing_analyzers(seed_text: str) -> None:
+    if not {"attributions", "sources"} <= set(registry.available()):
+        pytest.skip("the sourcing analyzers are not in this build")
+    with make_client(Pipeline(["sentences", "entities", "attributions", "sources"])) as c:
+        r = c.post(
+            "/analyze", content="text=" + _q(seed_text), headers={"content-type": "application/x-www-form-urlencoded"}
+        )
+    assert r.status_code == 200
+    table = r.text[r.text.index('<table class="sources">') :]
+    table = table[: table.index("</table>")]
+    assert "Sputnikenews.com" in table and "anonymous" in table
+    assert "Two anonymous US officials" in table
+    assert "low" in table and "high" in table  # Sputnik low, AP high (the bundled ratings)

@@ -357,6 +357,8 @@ def build_view(report: Report, report_json: str) -> dict[str, Any]:
         "has_sources": "sources" in report.layers or "sources" in report.summary,
         "sources": _sources(report),
         "sources_summary": _sources_summary(report.summary.get("sources")),
+        "sources_legend": _legend_of(report, "sources"),
+        "rating_sources": sorted({r["rating_source"] for r in _sources(report) if r["rating_source"]}),
         "others": others,
         "notes": notes,
         "errors": [e.model_dump() for e in report.errors],
@@ -436,12 +438,16 @@ def _sources(report: Report) -> list[dict[str, Any]]:
     if isinstance(summary, dict) and isinstance(summary.get("sources"), list):
         for row in summary["sources"]:
             if isinstance(row, dict):
+                rel = row.get("reliability")
                 rows.append(
                     {
                         "name": str(row.get("name") or row.get("text") or row.get("source") or "?"),
                         "kind": str(row.get("kind") or ""),
-                        "count": row.get("count") or row.get("mentions") or "",
-                        "reliability": _reliability(row.get("reliability")),
+                        "mentions": row.get("mentions", row.get("count", "")),
+                        "attributions": row.get("attributions"),
+                        "domain": str(row.get("domain") or ""),
+                        "reliability": _reliability(rel),
+                        "rating_source": str(rel.get("source") or "") if isinstance(rel, dict) else "",
                     }
                 )
         return rows
@@ -451,13 +457,16 @@ def _sources(report: Report) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for span in layer.spans:
         key = str(span.attrs.get("source_id") or span.text)
+        rel = span.attrs.get("reliability")
         row = groups.setdefault(
             key,
-            {"name": span.text, "kind": str(span.attrs.get("kind") or span.label), "count": 0,
-             "reliability": _reliability(span.attrs.get("reliability"))},
+            {"name": str(span.attrs.get("name") or span.text), "kind": str(span.attrs.get("kind") or span.label),
+             "mentions": 0, "attributions": None, "domain": str(span.attrs.get("domain") or ""),
+             "reliability": _reliability(rel),
+             "rating_source": str(rel.get("source") or "") if isinstance(rel, dict) else ""},
         )  # fmt: skip
-        row["count"] += 1
-    return sorted(groups.values(), key=lambda r: -r["count"])
+        row["mentions"] += 1
+    return sorted(groups.values(), key=lambda r: -r["mentions"])
 
 
 def _sources_summary(summary: Any) -> list[tuple[str, str]]:
@@ -466,7 +475,7 @@ def _sources_summary(summary: Any) -> list[tuple[str, str]]:
         return []
     out = []
     for key, value in summary.items():
-        if key == "sources":
+        if key == "sources" or value is None:
             continue
         if isinstance(value, dict) and all(isinstance(v, (int, float, str)) for v in value.values()):
             value = ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
@@ -474,6 +483,12 @@ def _sources_summary(summary: Any) -> list[tuple[str, str]]:
             value = json.dumps(value, ensure_ascii=False)[:300]
         out.append((str(key).replace("_", " "), _fmt(value)))
     return out
+
+
+def _legend_of(report: Report, layer: str) -> dict[str, str]:
+    found = report.layers.get(layer)
+    legend = found.data.get("legend") if found else None
+    return {str(k): str(v) for k, v in legend.items()} if isinstance(legend, dict) else {}
 
 
 def _fmt(value: Any) -> str:
