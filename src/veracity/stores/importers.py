@@ -162,13 +162,15 @@ def _read_checkthat(reader: IO[bytes], path: Path) -> Iterator[Item]:
             reason = "incomplete last line (file truncated?)" if truncated else f"malformed JSON: {exc.msg}"
             yield position, Problem(position, reason)
             continue
+        if valid == 0 and lineno == 1 and not (isinstance(obj, dict) and ({"vclaim", "vclaim_id"} & set(obj))):
+            looks_like = "ClaimReview JSON" if "claimReviewed" in line or "ClaimReview" in line else "not vclaims"
+            raise UsageError(
+                f"{path}: line 1 has no 'vclaim'/'vclaim_id' ({looks_like}); --format checkthat reads CheckThat! "
+                "vclaims JSONL; for ClaimReview JSON use --format claimreview, for CSV --format csv"
+            )
         if not isinstance(obj, dict):
             yield position, Problem(position, f"expected a JSON object, got {type(obj).__name__}")
             continue
-        if lineno == 1 and valid == 0 and "vclaim" not in obj and "claimReviewed" in json.dumps(obj)[:10000]:
-            raise UsageError(
-                f"{path}: this looks like ClaimReview JSON, not CheckThat! vclaims; use --format claimreview"
-            )
         try:
             record = _checkthat_record(obj)
         except ValueError as exc:

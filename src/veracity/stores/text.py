@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 __all__ = ["clean_query", "content_tokens", "tokenize"]
 
@@ -34,6 +34,7 @@ def _stopwords() -> frozenset[str]:
     return STOPWORDS
 
 
+@lru_cache(maxsize=200_000)
 def _stem(token: str) -> str:
     """A light English suffix stripper (plurals, -ing, -ed): enough for BM25 on short claims."""
     if len(token) <= 4 or token.isdigit():
@@ -52,6 +53,7 @@ def tokenize(text: str) -> list[str]:
     return [_stem(t.replace("’", "'")) for t in _TOKEN.findall(text.lower()) if t not in stop]
 
 
-def content_tokens(text: str) -> set[str]:
-    """The set of :func:`tokenize` tokens."""
-    return set(tokenize(text))
+@lru_cache(maxsize=100_000)
+def content_tokens(text: str) -> frozenset[str]:
+    """The set of :func:`tokenize` tokens (cached: candidate claims recur across queries)."""
+    return frozenset(tokenize(text))
