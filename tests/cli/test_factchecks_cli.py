@@ -117,6 +117,7 @@ def test_truncated_file_keeps_valid_records(capsys: pytest.CaptureFixture[str], 
     code, out, err = run_cli(capsys, "factchecks", "import", str(cut), "--db", str(db), "--no-index", "-q")
     assert code == 2
     assert_one_error_line(err, "ends early")
+    assert "4 added" in out
     assert count(db) == 4
 
 
