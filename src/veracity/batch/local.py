@@ -8,13 +8,12 @@ Workers ignore Ctrl-C: the main process decides, stops submitting, and lets chun
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 
-from veracity.batch.process import Result, Worker, WorkerSpec
+from veracity.batch.process import Result, Worker, WorkerSpec, one_thread_per_worker
 from veracity.batch.records import Record
 
 __all__ = ["LocalEngine"]
@@ -27,8 +26,7 @@ def _init_worker(spec: WorkerSpec) -> None:
     """Runs once in each worker process: ignore Ctrl-C (the parent handles it) and load the pipeline."""
     global _worker, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")  # one process per core: no thread oversubscription
+    one_thread_per_worker()
     try:
         _worker = Worker(spec)
     except BaseException as exc:  # reported on the first chunk, in the parent, as the run's error

@@ -8,6 +8,7 @@ become a document, or whose analysis fails outright, becomes an error line ``{"i
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -17,7 +18,7 @@ from veracity.batch.records import Record
 from veracity.config import Settings
 from veracity.doc import Document
 
-__all__ = ["Result", "Worker", "WorkerSpec", "error_line", "record_to_document"]
+__all__ = ["Result", "Worker", "WorkerSpec", "error_line", "one_thread_per_worker", "record_to_document"]
 
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
@@ -92,6 +93,12 @@ class Worker:
             except Exception as exc:
                 out.append(error_line(doc.id, type(exc).__name__, str(exc)))
         return out
+
+
+def one_thread_per_worker() -> None:
+    """One worker per core: keep model runtimes to one thread each unless the user chose otherwise."""
+    for var in ("VERACITY_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
 
 
 def record_to_document(record: Record, settings: Settings) -> Document:

@@ -16,7 +16,7 @@ import pickle
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from veracity.batch.process import Result, Worker, WorkerSpec
+from veracity.batch.process import Result, Worker, WorkerSpec, one_thread_per_worker
 from veracity.batch.records import Record
 from veracity.errors import ConfigurationError
 
@@ -33,6 +33,7 @@ class _ChunkActor:
     def __init__(self, spec: WorkerSpec) -> None:
         self.worker: Worker | None = None
         self.error: BaseException | None = None
+        one_thread_per_worker()  # each actor holds one CPU
         try:
             self.worker = Worker(spec)
         except Exception as exc:
