@@ -157,3 +157,15 @@ def test_match_attrs_are_json_ready(store: FactCheckStore) -> None:
     attrs = store.search("moon landing studio", top_k=1)[0].as_attrs()
     assert json.loads(json.dumps(attrs)) == attrs
     assert {"rating", "publisher", "url", "claim", "score"} <= set(attrs)
+
+
+def test_search_from_several_threads(store: FactCheckStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store.upsert(sample_records())
+    store.update_index()
+    texts = ["moon landing studio", "bleach cures infections", "carrots night vision", "library closing vote"] * 5
+    expected = [store.search(t, top_k=1)[0].id for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda t: store.search(t, top_k=1)[0].id, texts))
+    assert got == expected

@@ -214,7 +214,8 @@ class SQLiteFactCheckStore:
 
     def get(self, record_id: str) -> FactCheckRecord | None:
         """The record with this id, or None."""
-        row = self._conn.execute(f"SELECT {', '.join(_FIELDS)} FROM factchecks WHERE id=?", (record_id,)).fetchone()
+        with self._lock:
+            row = self._conn.execute(f"SELECT {', '.join(_FIELDS)} FROM factchecks WHERE id=?", (record_id,)).fetchone()
         return FactCheckRecord(*row) if row else None
 
     def rows_by_rowid(self, rowids: Sequence[int]) -> dict[int, FactCheckRecord]:
@@ -224,15 +225,18 @@ class SQLiteFactCheckStore:
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._conn.execute(
-                f"SELECT rowid, {', '.join(_FIELDS)} FROM factchecks WHERE rowid IN ({marks})", chunk
-            ):
+            with self._lock:  # one connection is shared by the threads of a service
+                rows = self._conn.execute(
+                    f"SELECT rowid, {', '.join(_FIELDS)} FROM factchecks WHERE rowid IN ({marks})", chunk
+                ).fetchall()
+            for row in rows:
                 out[row[0]] = FactCheckRecord(*row[1:])
         return out
 
     def count(self) -> int:
         """Number of records."""
-        return int(self._conn.execute("SELECT COUNT(*) FROM factchecks").fetchone()[0])
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM factchecks").fetchone()[0])
 
     def __len__(self) -> int:
         return self.count()
