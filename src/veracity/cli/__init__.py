@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "veracity.cli.info",
     "veracity.cli.eval",
     "veracity.cli.ratings",
+    "veracity.cli.claims",
     "veracity.cli.serve",
     "veracity.cli.batch",
     "veracity.cli.factchecks",
