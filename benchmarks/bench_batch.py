@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -84,6 +83,7 @@ class TreeMemory(threading.Thread):
         self.interval = interval
         self.peak_tree = 0
         self.peak_main = 0
+        self.cpu: dict[int, float] = {}  # last seen user+system seconds per process (Ray workers are not our children)
         self.running = True
 
     def run(self) -> None:
@@ -98,8 +98,10 @@ class TreeMemory(threading.Thread):
             for p in procs:
                 try:
                     rss = p.memory_info().rss
+                    times = p.cpu_times()
                 except psutil.Error:
                     continue
+                self.cpu[p.pid] = times.user + times.system
                 total += rss
                 if p.pid == self.proc.pid:
                     self.peak_main = max(self.peak_main, rss)
@@ -112,17 +114,15 @@ def run_config(name: str, corpus: Path, out: Path, engine: str, workers: int, on
     cmd += ["--workers", str(workers), "--no-progress"]
     if only:
         cmd += ["--only", only]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     sampler = TreeMemory(proc.pid)
     sampler.start()
     _, err = proc.communicate()
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     sampler.running = False
     sampler.join()
+    cpu = sum(sampler.cpu.values())  # sampled every 0.2 s: the last moments of each process are missed
     if proc.returncode != 0:
         raise SystemExit(f"{name} failed ({proc.returncode}): {err.strip()[-2000:]}")
     summary = json.loads((out / "summary.json").read_text())
