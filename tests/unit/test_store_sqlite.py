@@ -89,7 +89,10 @@ def test_other_embedder_triggers_reindex(tmp_path: Path) -> None:
         name = "another-model"
 
     with open_store(path, embedder=Other()) as store:
+        with pytest.raises(ConfigurationError, match="built with test-hash-embedder"):
+            store.search("moon")
         assert store.update_index().embedded == 5
+        assert store.search("moon landing studio", top_k=1)[0].id == "fc-1"
 
 
 @pytest.mark.parametrize(

@@ -346,18 +346,23 @@ class HybridIndex:
 
     def retrieve(self, texts: Sequence[str], n: int = CANDIDATES) -> tuple[list[Any], dict[int, FactCheckRecord], Any]:
         """Dense and BM25 candidates per text (raw scores), the candidate records, and the title vectors."""
-        if self.store.count() == 0:
-            return [([], {}, {}, [], None) for _ in texts], {}, None
+        empty: tuple[list[Any], dict[int, FactCheckRecord], Any] = ([([], {}, {}, [], None) for _ in texts], {}, None)
         with self._lock:
             dense = self._load_dense()
             bm25 = self._load_bm25()
+            model = self.store.meta_get("dense_model")
+        if dense is not None and len(dense) and model and model != _embedder_name(self.embedder):
+            raise ConfigurationError(
+                f"the search index of {self.store.path} was built with {model}, not {_embedder_name(self.embedder)}; "
+                f"run: veracity factchecks import FILE --rebuild-index --db {self.store.path}"
+            )
         if dense is None or bm25 is None or len(dense) == 0:
-            if self.store.count():
+            if self.store.count():  # counting scans the table: only on this rare path
                 raise ConfigurationError(
                     f"the search index of {self.store.path} is missing or out of date; run: veracity factchecks "
                     f"import FILE --rebuild-index --db {self.store.path}"
                 )
-            return [([], {}, {}, [], None) for _ in texts], {}, None
+            return empty
         cleaned = [clean_query(t) or t for t in texts]
         qvecs = np.asarray(self.embedder.embed([" ".join(t.split()) or t for t in texts]), dtype=np.float32)
         k = min(n, len(dense))

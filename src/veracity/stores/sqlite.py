@@ -118,7 +118,8 @@ class SQLiteFactCheckStore:
 
     def meta_get(self, key: str, default: str = "") -> str:
         """A value from the ``meta`` table (index bookkeeping)."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else default
 
     def meta_set(self, key: str, value: str) -> None:
