@@ -56,6 +56,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         {"text": rows[2]["text"]},  # no id: the content hash
     ]
     inputs["messy"] = write_jsonl(root / "messy.jsonl", messy)
+    folder = root / "articles"
+    (folder / "more").mkdir(parents=True)
+    for row in rows[:3]:
+        (folder / f"{row['id']}.txt").write_text(row["text"], encoding="utf-8")
+    (folder / "more" / "port.html").write_text(HTML, encoding="utf-8")
+    (folder / "empty.txt").write_text("\n", encoding="utf-8")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    inputs["folder"] = folder
     out: dict[str, Any] = {"root": root, "inputs": inputs, "rows": rows}
     progress = io.StringIO()
     quiet = io.StringIO()
@@ -63,6 +71,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out["csv"] = run_batch(inputs["csv"], root / "out-csv", only=ONLY, workers=1, stream=quiet)
     out["parquet"] = run_batch(inputs["parquet"], root / "out-parquet", only=ONLY, workers=1, chunk_size=3)
     out["messy"] = run_batch(inputs["messy"], root / "out-messy", only=ONLY, workers=1)
+    out["folder"] = run_batch(inputs["folder"], root / "out-folder", only=ONLY, workers=1)
     out["progress"], out["quiet"] = progress.getvalue(), quiet.getvalue()
     return out
 
@@ -109,6 +118,21 @@ def test_bad_records_become_error_records_and_the_run_goes_on(runs: dict[str, An
     assert kept["document"]["text"] == runs["rows"][1]["text"]  # the first of two records with one id wins
     summary: BatchSummary = runs["messy"]
     assert (summary.reports, summary.errors, summary.duplicates) == (4, 2, 1)
+
+
+def test_folder_of_files_with_an_empty_and_a_binary_file(runs: dict[str, Any]) -> None:
+    lines = {line_id(o): o for o in read_output(runs["root"] / "out-folder")}
+    rows = runs["rows"]
+    assert list(lines) == ["a00.txt", "a01.txt", "a02.txt", "empty.txt", "image.txt", "more/port.html"]
+    assert lines["empty.txt"]["error"]["type"] == "InputError"
+    assert lines["image.txt"]["error"]["type"] == "UnsupportedInputError"
+    assert "PNG" in lines["image.txt"]["error"]["message"]
+    assert lines["a01.txt"]["document"]["text"] == rows[1]["text"]
+    jsonl = {line_id(o): comparable(o) for o in read_output(runs["root"] / "out-jsonl")}
+    assert comparable(lines["a01.txt"])["layers"] == jsonl["a01"]["layers"]
+    html = lines["more/port.html"]["document"]
+    assert "Rotterdam" in html["text"] and "<p>" not in html["text"]
+    assert (runs["folder"].reports, runs["folder"].errors) == (4, 2)
 
 
 def test_parquet_tables_hold_one_row_per_document_and_per_span(runs: dict[str, Any]) -> None:
