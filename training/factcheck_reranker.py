@@ -8,8 +8,8 @@ at training and at run time are computed by one function.
 
 Calibration for stores that do *not* hold the claim: every train query is also used a second time with its relevant
 fact-checks removed from the candidates (all labels 0), so a high cosine alone does not make a match. The match
-threshold is the score that maximises F1 of "best candidate shown and correct" over the out-of-fold predictions for
-both copies.
+threshold is the score that maximises F0.5 (precision weighs double) of "best candidate shown and correct" over the
+out-of-fold predictions for both copies.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ from veracity.stores.search import FEATURES  # noqa: E402
 OUT = ROOT / "src" / "veracity" / "models" / "factcheck-reranker"
 SEED = 13
 L2 = 1.0
+#: F-beta used to choose the match threshold (0.5: precision counts twice as much as recall)
+BETA = 0.5
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, iters: int = 50) -> tuple[np.ndarray, float]:
@@ -106,18 +108,20 @@ def rank_map(rows, qrels, weights, bias, mean, scale, k=5) -> float:
     return map_at_k(rankings, qrels, k)
 
 
-def best_threshold(tops: list[tuple[float, bool, bool]]) -> tuple[float, dict[str, float]]:
-    """Threshold on the best candidate's score that maximises F1 of shown-and-correct matches."""
+def best_threshold(tops: list[tuple[float, bool, bool]], beta: float = BETA) -> tuple[float, dict[str, float]]:
+    """Threshold on the best candidate's score that maximises F-beta of shown-and-correct matches (beta < 1 weighs
+    precision more: a wrong fact-check under a claim costs more than a missing one)."""
     positives = sum(1 for _s, _c, neg in tops if not neg)
-    best = (0.0, 0.5, {})
+    best: tuple[float, float, dict[str, float]] = (0.0, 0.5, {})
     for t in np.linspace(0.05, 0.95, 91):
         shown = [(c, neg) for s, c, neg in tops if s >= t]
         correct = sum(1 for c, neg in shown if c and not neg)
         precision = correct / len(shown) if shown else 0.0
         recall = correct / positives if positives else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        if f1 > best[0]:
-            best = (f1, float(t), {"precision": precision, "recall": recall, "f1": f1})
+        b2 = beta * beta
+        f = (1 + b2) * precision * recall / (b2 * precision + recall) if precision + recall else 0.0
+        if f > best[0]:
+            best = (f, float(t), {"precision": precision, "recall": recall, f"f{beta:g}": f})
     return best[1], best[2]
 
 
@@ -200,6 +204,7 @@ def main() -> int:
         "metrics": metrics,
         "seed": SEED,
         "l2": L2,
+        "threshold_beta": BETA,
     }
     (OUT / "reranker.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     write_manifest(OUT, {"artifact": "factcheck-reranker", "kind": "logistic re-ranker (JSON)"})
