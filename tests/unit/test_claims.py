@@ -42,7 +42,8 @@ def test_score_texts_is_ordered_bounded_and_blank_is_zero(scorer: ClaimScorer) -
     assert np.all((scores >= 0) & (scores <= 1))
     assert scores[2] > scores[0]
     reversed_scores = scorer.score_texts(texts[::-1])[::-1]
-    np.testing.assert_allclose(scores, reversed_scores, atol=0.02)  # int8 activations depend slightly on the batch
+    np.testing.assert_array_equal(scores, reversed_scores)  # a text's score never depends on its neighbours
+    np.testing.assert_array_equal(scores[2:3], scorer.score_texts([texts[2]]))
 
 
 def test_check_worthy_statements_outrank_chatter(scorer: ClaimScorer) -> None:
@@ -118,7 +119,10 @@ def test_empty_document_gives_empty_layer() -> None:
     assert layer.spans == () and layer.data["summary"]["claims"] == 0
 
 
-@pytest.mark.xfail(reason="measured: the Douma sentence ranks 7th (ISIS 5th); see the model card", strict=True)
+@pytest.mark.xfail(
+    reason="measured: ISIS claim ranks 6th, Douma claim 7th (all top sentences score >= 0.97); see the model card",
+    strict=True,
+)
 def test_seed_article_top_five(seed_text: str) -> None:
     """The issue's acceptance check: the two central unsourced claims are among the five most check-worthy."""
     claims = Pipeline(only=["sentences", "claims"]).run(seed_text).layer("claims").spans
