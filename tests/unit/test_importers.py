@@ -251,3 +251,10 @@ def test_large_array_streams(tmp_path: Path) -> None:
     next(iterator)
     assert consumed and consumed[-1] < path.stat().st_size / 4
     assert sum(1 for _ in iterator) == 19999
+
+
+def test_claimreview_jsonl(tmp_path: Path) -> None:
+    content = json.dumps(claimreview(1)) + "\n{broken\n" + json.dumps(claimreview(2)) + "\n"
+    records, problems = read(write(tmp_path, "reviews.jsonl", content))
+    assert [r.id.rsplit("/", 1)[1] for r in records] == ["1", "2"]
+    assert [p.position for p in problems] == ["line 2"]
