@@ -10,6 +10,7 @@ maximises positive-class F1 on that slice, scored with the final int8 ONNX model
 Usage (training deps: ``pip install torch==2.13.0 && pip install -e '.[train]'``)::
 
     python training/train_claims.py train --sources ct24,ct22,ct21tweets   # GPU if present, else CPU (slow)
+    python training/train_claims.py pack-base --out DIR   # base copy under 64 MiB for a remote GPU, then --base DIR
     python training/train_claims.py card --notes training/claims_selection.md  # CARD.md from `veracity eval claims`
 
 ``train`` writes model.onnx (int8), tokenizer.json, training.json and MANIFEST.json into
@@ -557,6 +558,32 @@ def card(args: argparse.Namespace) -> int:
     return 0
 
 
+def pack_base(args: argparse.Namespace) -> int:
+    """Write a compact copy of the base model for a machine the 64 MiB transfer limit applies to (see the card).
+
+    fp16 weights, with the word-embedding matrix packed per row as int8 (+ fp32 row scales) in its own file; the
+    ``--base`` loader of ``train`` restores it (per-row cosine to the original >= 0.9995).
+    """
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    src, out = base_dir(None), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    weights = load_file(str(src / "model.safetensors"))
+    key = "embeddings.word_embeddings.weight"
+    table = weights.pop(key).float()
+    scale = table.abs().amax(dim=1, keepdim=True).clamp(min=1e-12) / 127
+    packed = torch.round(table / scale).clamp(-127, 127).to(torch.int8)
+    save_file({k: v.half().contiguous() for k, v in weights.items()}, str(out / "model.safetensors"), {"format": "pt"})
+    save_file({"q": packed.contiguous(), "scale": scale.contiguous()}, str(out / "word_embeddings_int8.safetensors"))
+    for name in ("config.json", "tokenizer.json"):
+        shutil.copy(src / name, out / name)
+    print(f"wrote {out} ({sum(p.stat().st_size for p in out.iterdir()) / 1e6:.1f} MB)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``train`` or ``card``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -587,6 +614,9 @@ def main(argv: list[str] | None = None) -> int:
         "--notes", default=None, help="markdown appended after the metrics (e.g. training/claims_selection.md)"
     )
     c.set_defaults(func=card)
+    k = sub.add_parser("pack-base", help="compact copy of the base model (fp16 + int8 word embeddings) for --base")
+    k.add_argument("--out", required=True)
+    k.set_defaults(func=pack_base)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
