@@ -482,7 +482,8 @@ research artifacts.
 
 ```
 pip install torch==2.13.0 && pip install -e '.[train]'
-python training/train_claims.py train --sources {sources} --seed {seed} --epochs {epochs}
+python training/train_claims.py pack-base --out /tmp/claims-base   # the shipped file was trained from this copy
+python training/train_claims.py train --base /tmp/claims-base --sources {sources} --seed {seed} --epochs {epochs}
 python training/train_claims.py card --notes training/claims_selection.md
 ```
 GPU and CPU runs with the same seed give slightly different weights (floating-point order), hence slightly
