@@ -37,6 +37,7 @@ __all__ = [
     "VeracityError",
     "__version__",
     "analyze",
+    "classify_techniques",
     "errors",
 ]
 
@@ -70,3 +71,13 @@ def analyze(
     if isinstance(text_or_document, Document) and (title or url):
         doc = doc.with_meta(title=title, url=url)
     return _default_pipeline(only_key).run(doc)
+
+
+def classify_techniques(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[str, float]]]:
+    """For each ``(start, end)`` span of ``text``, the 14 SemEval-2020 T11 technique labels ranked by probability.
+
+    Raises ``UsageError`` for empty text and for empty, inverted, out-of-range or whitespace-only spans.
+    """
+    from veracity.analyzers.techniques import classify_techniques as _classify
+
+    return _classify(text, spans)

@@ -1,0 +1,123 @@
+"""The techniques analyzer and ``classify_techniques`` with the shipped int8 model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import veracity
+from veracity.analyzers.techniques import DEFINITIONS, LABELS, TechniqueAnalyzer, get_model
+from veracity.doc import Document
+from veracity.errors import UsageError
+
+TEXT = (
+    "ISIS terrorists disguised as a fake volunteer rescue group are preparing a new false flag chemical attack.\n\n"
+    "The so-called 'stabilization programs' are a blatant embodiment of the regime's criminal, murderous policy.\n"
+)
+
+
+@pytest.fixture(scope="session")
+def model():
+    return get_model()
+
+
+@pytest.fixture(scope="session")
+def tagged_layer(model):
+    doc = Document(TEXT)
+    from veracity.analyzers.sentences import SentenceAnalyzer
+
+    doc.add_layer(SentenceAnalyzer().analyze(doc))
+    analyzer = TechniqueAnalyzer()
+    return doc, doc.add_layer(analyzer.analyze(doc))
+
+
+def test_classify_ranks_all_fourteen_labels_per_span(model) -> None:
+    spans = [(0, 15), (TEXT.index("blatant"), TEXT.index("blatant") + 7)]
+    ranked = veracity.classify_techniques(TEXT, spans)
+    assert len(ranked) == 2
+    for row in ranked:
+        assert sorted(label for label, _ in row) == sorted(LABELS)
+        scores = [p for _, p in row]
+        assert scores == sorted(scores, reverse=True)
+        assert sum(scores) == pytest.approx(1.0, abs=1e-4)
+        assert all(0.0 <= p <= 1.0 for p in scores)
+
+
+def test_classify_span_at_the_very_end_and_start_of_the_text(model) -> None:
+    end = len(TEXT.rstrip())
+    ranked = veracity.classify_techniques(TEXT, [(0, 4), (end - 6, end)])
+    assert len(ranked) == 2 and all(len(r) == 14 for r in ranked)
+
+
+def test_classify_empty_span_list_returns_empty_list() -> None:
+    assert veracity.classify_techniques(TEXT, []) == []
+
+
+@pytest.mark.parametrize(
+    ("spans", "message"),
+    [
+        ([(5, 5)], "is empty"),
+        ([(10, 4)], "ends before it starts"),
+        ([(-1, 4)], "outside the text"),
+        ([(0, len(TEXT) + 1)], "outside the text"),
+        ([(0, 4), (3, 3)], "span 1"),
+        ([(0,)], "pair"),
+        ([(TEXT.index("\n\n"), TEXT.index("\n\n") + 2)], "whitespace"),
+    ],
+)
+def test_classify_bad_spans_raise_a_clear_usage_error(spans, message) -> None:
+    with pytest.raises(UsageError, match=message):
+        veracity.classify_techniques(TEXT, spans)
+
+
+@pytest.mark.parametrize("text", ["", "   \n  "])
+def test_classify_empty_text_is_a_usage_error(text: str) -> None:
+    with pytest.raises(UsageError, match="empty"):
+        veracity.classify_techniques(text, [(0, 1)])
+
+
+def test_layer_spans_are_valid_and_labelled_with_ptc_classes(tagged_layer) -> None:
+    _doc, layer = tagged_layer
+    assert layer.name == "techniques"
+    assert layer.spans, "the model found no technique in an obviously loaded text"
+    for span in layer.spans:
+        assert span.label in LABELS
+        assert 0.0 <= span.score <= 1.0
+        assert 0 <= span.start < span.end <= len(TEXT)
+        text = TEXT[span.start : span.end]
+        assert text == text.strip() and text  # no leading/trailing whitespace
+        assert not (span.start > 0 and TEXT[span.start - 1].isalnum() and TEXT[span.start].isalnum())
+        assert not (span.end < len(TEXT) and TEXT[span.end].isalnum() and TEXT[span.end - 1].isalnum())
+
+
+def test_layer_legend_and_summary(tagged_layer) -> None:
+    _, layer = tagged_layer
+    assert set(layer.data["legend"]) == set(LABELS) == set(DEFINITIONS)
+    summary = layer.data["summary"]
+    assert sum(summary["counts"].values()) == len(layer.spans) == summary["spans"]
+    assert 0.0 < summary["sentences_with_technique_share"] <= 1.0
+
+
+def test_empty_document_gives_an_empty_layer(model) -> None:
+    doc = Document(" \n\n ")
+    layer = TechniqueAnalyzer().analyze(doc)
+    assert layer.spans == ()
+    assert layer.data["summary"]["sentences_with_technique_share"] == 0.0
+
+
+def test_long_article_spans_survive_window_seams(model) -> None:
+    """A text many windows long: spans from every part, none broken at a seam into a word fragment."""
+    long_text = "\n".join([TEXT] * 25)
+    spans = model.tag(long_text)
+    assert len(model.encode(long_text)[0]) > 3 * model.body
+    starts = [s for s, *_ in spans]
+    assert min(starts) < len(long_text) // 4 and max(starts) > 3 * len(long_text) // 4
+    for s, e, *_ in spans:
+        assert long_text[s:e] == long_text[s:e].strip()
+
+
+def test_labels_match_the_dataset(shared_data: Path) -> None:
+    labels_file = shared_data / "ptc-semeval2020-task11" / "train-task2-TC.labels"
+    found = {line.split("\t")[1] for line in labels_file.read_text(encoding="utf-8").splitlines() if line}
+    assert found == set(LABELS)
