@@ -25,11 +25,11 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
-CONFIGS = {  # name: (engine, workers, corpus size)
-    "local1": ("local", 1, 1000),
-    "local2": ("local", 2, 1000),
-    "ray2": ("ray", 2, 1000),
-    "local2-5k": ("local", 2, 5000),
+CONFIGS = {  # name: (engine, workers, corpus size in multiples of --articles)
+    "local1": ("local", 1, 1),
+    "local2": ("local", 2, 1),
+    "ray2": ("ray", 2, 1),
+    "local2-5k": ("local", 2, 5),
 }
 
 
@@ -156,28 +156,31 @@ def main() -> int:
     )
     parser.add_argument("--only", help="comma-separated layers (default: every registered analyzer)")
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"which runs, from {', '.join(CONFIGS)}")
+    parser.add_argument("--articles", type=int, default=1000, help="base corpus size (default 1,000; local2-5k: 5x)")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "batch.json")
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"skipped: {args.data} is absent; the batch benchmark builds its corpus from ../shared/data")
         return 0
     articles = article_texts(args.data)
-    if len(articles) < 1000:
-        raise SystemExit(f"only {len(articles)} articles found under {args.data}; need 1,000")
+    base = args.articles
+    if len(articles) < base:
+        raise SystemExit(f"only {len(articles)} articles found under {args.data}; need {base:,}")
     names = [c.strip() for c in args.configs.split(",") if c.strip()]
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="veracity-bench-batch-") as tmp:
         root = Path(tmp)
         for name in names:
-            engine, workers, size = CONFIGS[name]
+            engine, workers, times = CONFIGS[name]
+            size = times * base
             corpus = root / f"corpus-{size}.jsonl"
             if not corpus.exists():
-                write_corpus(corpus, articles, size)
+                write_corpus(corpus, articles, size, base)
             row = run_config(name, corpus, root / f"out-{name}", engine, workers, args.only)
             row["corpus"] = size
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
-    chars = sum(len(t) for _, t in articles[:1000])
+    chars = sum(len(t) for _, t in articles[:base])
     header = [
         "config",
         "corpus",
@@ -190,7 +193,7 @@ def main() -> int:
         "peak_rss_tree_mb",
         "peak_rss_main_mb",
     ]
-    print(f"veracity batch benchmark ({args.only or 'all analyzers'}; 1,000 articles = {chars:,} characters)")
+    print(f"veracity batch benchmark ({args.only or 'all analyzers'}; {base:,} articles = {chars:,} characters)")
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(row[h]) for h in header))
@@ -198,20 +201,25 @@ def main() -> int:
     derived: dict[str, float] = {}
     if "local1" in by and "local2" in by:
         derived["speedup_2_vs_1_workers"] = round(by["local2"]["docs_per_s"] / by["local1"]["docs_per_s"], 2)
+        # parallel overhead: CPU per document with 2 workers over 1 (1.0 = none; machine load does not change it)
+        derived["cpu_per_doc_2_over_1_workers"] = round(
+            by["local2"]["cpu_ms_per_doc"] / by["local1"]["cpu_ms_per_doc"], 2
+        )
         derived["steady_speedup_2_vs_1_workers"] = round(
             by["local2"]["steady_docs_per_s"] / by["local1"]["steady_docs_per_s"], 2
         )
     if "local2" in by and "local2-5k" in by:
-        derived["peak_tree_5k_over_1k"] = round(
+        derived["peak_tree_5x_over_1x"] = round(
             by["local2-5k"]["peak_rss_tree_mb"] / by["local2"]["peak_rss_tree_mb"], 2
         )
-        derived["peak_main_5k_over_1k"] = round(
+        derived["peak_main_5x_over_1x"] = round(
             by["local2-5k"]["peak_rss_main_mb"] / by["local2"]["peak_rss_main_mb"], 2
         )
     for key, value in derived.items():
         print(f"{key}: {value}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"only": args.only, "rows": rows, "derived": derived}, indent=2) + "\n")
+    record = {"only": args.only, "articles": base, "cpus": os.cpu_count(), "rows": rows, "derived": derived}
+    args.json.write_text(json.dumps(record, indent=2) + "\n")
     return 0
 
 
