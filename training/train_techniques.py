@@ -594,6 +594,27 @@ def export(model: TechniqueModel, folder: Path, base: Path, decoding: dict, args
     (folder / "decoding.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
+def cv_summary(cv: dict, decoding: dict) -> dict:
+    """The CV numbers at ``decoding`` (from the wide or the quick sweep) for the model's manifest and card."""
+    rows = [*cv.get("wide_sweep", {}).get("top", []), *cv.get("sweep_top", [])]
+    keys = ("stride", "method", "threshold", "gap", "min_chars")
+    match = next((r for r in rows if all(r[k] == decoding[k] for k in keys)), None)
+    out = {"folds": len(cv["folds"]), "tc_micro_f1": round(cv["tc"]["micro_f1"], 4)}
+    out["tc_per_technique"] = {k: round(v["f1"], 4) for k, v in cv["tc"]["per_technique"].items()}
+    if match:
+        out.update(si_f1=round(match["f1"], 4), si_precision=round(match["p"], 4), si_recall=round(match["r"], 4))
+    return out
+
+
+def write_card_manifest(folder: Path, cv_numbers: dict | None) -> None:
+    """MANIFEST.json (sha256 of every file) through veracity's own loader module, with the CV numbers it quotes."""
+    loading = _load_by_path("techniques_loading", ROOT / "src/veracity/models/loading.py")
+    extra = {"artifact": folder.name}
+    if cv_numbers:
+        extra["cv"] = {**cv_numbers, "source": "training/train_techniques.py --cv 5 and --sweep-heldout (see CARD.md)"}
+    loading.write_manifest(folder, extra)
+
+
 def dev_si(model: TechniqueModel, tokenizer: Tokenizer, data: Path, decoding: dict, device) -> dict:
     texts, gold = read_dev(data)
     pred = {}
@@ -632,6 +653,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N articles (smoke tests)")
     ap.add_argument("--pack-base", type=Path, default=None, help="write a compact base (int8, PTC vocabulary) and stop")
     ap.add_argument("--save-weights", type=Path, default=None, help="with --final: fp16 safetensors of the model")
+    ap.add_argument("--set-decoding", default=None, help='with --decoding: JSON overriding settings, e.g. {"gap": 6}')
     ap.add_argument("--sweep-heldout", type=Path, default=None, help="cv folder: re-tune decoding on its heldout.npz")
     ap.add_argument("--from-weights", type=Path, default=None, help="skip training: load these weights, then export")
     args = ap.parse_args(argv)
@@ -663,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
         by_art: dict[str, dict[int, np.ndarray]] = {}
         for key in z.files:
             art_id, stride, m = key.split("/")
-            if m == "any":
+            if m == "any" and int(stride) in args.eval_strides:
                 col = np.zeros((len(z[key]), N_OUT), np.float32)
                 col[:, dec.ANY] = z[key]
                 by_art.setdefault(art_id, {})[int(stride)] = col
@@ -690,14 +712,20 @@ def main(argv: list[str] | None = None) -> int:
         log(
             f"CV: SI F1 {cv['si']['f1']:.4f} (P {cv['si']['p']:.4f} R {cv['si']['r']:.4f}), TC micro-F1 {cv['tc']['micro_f1']:.4f}"
         )
+    cv_numbers = None
     if args.decoding:
-        decoding = json.loads(args.decoding.read_text())["chosen_decoding"]
+        cv_file = json.loads(args.decoding.read_text())
+        decoding = cv_file["chosen_decoding"]
+        if args.set_decoding:
+            decoding = {**decoding, **json.loads(args.set_decoding)}
+        cv_numbers = cv_summary(cv_file, decoding)
     if args.from_weights:
         model = TechniqueModel(args.base, args.layers)
         load_weights(model, args.from_weights)
         model.eval()
         if args.export:
             export(model, args.export, args.base, decoding, args)
+            write_card_manifest(args.export, cv_numbers)
             log(f"exported to {args.export}")
         return 0
     if args.final:
