@@ -22,8 +22,8 @@ def test_read_ann_discontinuous_content_and_missing_source(tmp_path: Path) -> No
         encoding="utf-8",
     )
     gold = read_ann(ann, text)
-    assert gold[0] == {"content": [(0, 14), (24, 36)], "source": (15, 17), "direct": True}
-    assert gold[1] == {"content": [(37, 47)], "source": None, "direct": False}
+    assert gold[0] == {"content": [(0, 14), (24, 36)], "source": (15, 17), "direct": True, "cue": [(18, 22)]}
+    assert gold[1] == {"content": [(37, 47)], "source": None, "direct": False, "cue": [(56, 64)]}
 
 
 def test_score_source_accuracy_counts_unmatched_gold_as_wrong() -> None:

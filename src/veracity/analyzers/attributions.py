@@ -8,6 +8,7 @@ sources ("he", "the officials", "the group") are resolved to the nearest fitting
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from veracity.analyzers._spacy import parse, parse_many
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Relation, Span
 from veracity.models.loading import spacy_pipeline
+from veracity.sourcing.cues import CueTable, candidate_slots, cue_key, cue_table
 from veracity.sourcing.lexicon import (
     BELIEF_CUES,
     INFINITIVE_CUES,
@@ -39,6 +41,7 @@ _TRIM = " \t\r\n,;:—–-"
 _SUBJ = ("nsubj",)
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "we", "i", "you"}
 _RELATIVE = {"who", "which", "that", "whom"}
+_PREPOSITIONS = {"in", "on", "at", "by", "from", "with", "for", "of", "to", "under", "after", "during", "over", "per"}
 _NP_RIGHT = {"appos", "conj", "cc", "compound", "flat", "nummod", "poss", "case"}
 
 
@@ -290,7 +293,32 @@ def _headline(parsed: Any, text: str) -> list[_Attribution]:
         out.append(
             _Attribution([(colon + 1, line_end)], (colon, colon + 1), (ent.start_char, ent.end_char), "headline", src)
         )
+    # the title line: "Report: Walker to speak …", "EXCLUSIVE – Roger Stone: Don't trust …" (a short speaker)
+    title = _TITLE_COLON.match(text)
+    if title and len(title.group(2).split()) <= 4 and not title.group(2).isupper():
+        start, colon = title.start(2), title.end(2)
+        span = parsed.char_span(start, colon, alignment_mode="expand")
+        end = title.end(3)
+        if len(text[colon + 1 : end].split()) >= 3:
+            out.append(_Attribution([(colon + 1, end)], (colon, colon + 1), (start, colon), "headline", span.root))
     return out
+
+
+_TITLE_COLON = re.compile(r"^\s*((?:[^\n:]{0,30}\s[–—-]\s)?)([^\n:–—]{1,45}?):[ \t]+([^\n]+)")
+
+
+def _colon_quote(quote: Quote, parsed: Any, text: str) -> _Attribution | None:
+    """ "… doesn't surprise pollster Daron Shaw: “…”": a quote after a colon, spoken by the noun phrase before it."""
+    colon = len(text[: quote.start].rstrip())
+    if colon == 0 or text[colon - 1] != ":":
+        return None
+    colon -= 1
+    for chunk in parsed.noun_chunks:
+        if chunk.end_char == colon and chunk.root.pos_ in {"PROPN", "NOUN"}:
+            return _Attribution(
+                [(quote.start, quote.end)], (colon, colon + 1), (chunk.start_char, chunk.end_char), "colon", chunk.root
+            )
+    return None
 
 
 def _according_to(tok: Any) -> _Attribution | None:
@@ -304,6 +332,71 @@ def _according_to(tok: Any) -> _Attribution | None:
     parts = _subtree_range(head, exclude=[tok])
     cue = (tok.idx, _tok_end(to))
     return _Attribution(parts, cue, _np_range(pobj), "according to", pobj)
+
+
+def _learned(tok: Any, slot: str, deps: list[Any], with_source: bool = True) -> _Attribution:
+    """An attribution from a learned cue construction: the slot's dependent is the content, the subject the source.
+
+    ``with_source`` is False for constructions whose source PolNeAR mostly leaves unexpressed ("X seems to …").
+    """
+    if slot == "colon":
+        parts = [(_tok_end(deps[0]), _tok_end(deps[0].sent[-1]))]
+    elif slot == "clause":
+        # "In a new poll, Clinton leads …": the clause is the content, the preposition's object the source
+        parts = _subtree_range(deps[0], exclude=[tok])
+        obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+        source = _np_range(obj) if obj is not None and with_source else None
+        return _Attribution(parts, (tok.idx, _tok_end(tok)), source, tok.lower_, obj if source else None)
+    else:
+        parts = [(min(d.left_edge.idx for d in deps), max(_tok_end(d.right_edge) for d in deps))]
+    src = None
+    if not with_source:
+        pass
+    elif tok.pos_ in {"VERB", "AUX"} and tok.dep_ == "acl" and tok.tag_ == "VBG":
+        src = tok.head  # "a chorus of Democrats urging him to …"
+    elif tok.pos_ in {"VERB", "AUX"}:
+        if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+            src = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+        else:
+            src = _subject(tok)
+    else:
+        src = next((c for c in tok.children if c.dep_ == "poss"), None)
+        head = tok.head
+        if src is None and tok.dep_ == "pobj" and head.dep_ == "prep":
+            head = head.head
+        if src is None and tok.dep_ in {"dobj", "attr", "acomp", "pobj", "oprd"} and head.pos_ in {"VERB", "AUX"}:
+            src = _subject(head)
+    if src is not None and deps[0].left_edge.i <= src.i <= deps[-1].right_edge.i:
+        src = None
+    source = _np_range(src) if src is not None else None
+    return _Attribution(parts, (tok.idx, _tok_end(tok)), source, tok.lemma_.lower(), src)
+
+
+def _learned_pass(parsed: Any, table: CueTable, taken: set[int]) -> list[_Attribution]:
+    """Attributions from the learned cue table for words the hand rules did not already use as a cue."""
+    out = []
+    for tok in parsed:
+        if tok.idx in taken:
+            continue
+        key = cue_key(tok)
+        slots = table.get(key) if key else None
+        if not slots:
+            continue
+        best = max(
+            ((slots[slot], slot, deps) for slot, deps in candidate_slots(tok) if slot in slots),
+            key=lambda x: x[0]["p"],
+            default=None,
+        )
+        if best is not None:
+            out.append(_learned(tok, best[1], best[2], with_source=best[0]["source"] >= 0.5))
+    # a preposition's clause ("in a poll, …") only when no other cue sits inside it (that one says it better)
+    cues = taken | {a.cue[0] for a in out if a.cue_lemma not in _PREPOSITIONS}
+    return [
+        a
+        for a in out
+        if a.cue_lemma not in _PREPOSITIONS or not any(s <= c < e for s, e in a.parts for c in cues if c != a.cue[0])
+    ]
 
 
 def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution | None:
@@ -442,9 +535,13 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
                 return
 
 
-def extract_attributions(doc: Document, parsed: Any | None = None) -> list[_Attribution]:
-    """All attributions in a document, in reading order, with pronoun and role sources resolved."""
+def extract_attributions(doc: Document, parsed: Any | None = None, table: CueTable | None = None) -> list[_Attribution]:
+    """All attributions in a document, in reading order, with pronoun and role sources resolved.
+
+    ``table`` is the learned cue table (default: the bundled one; ``{}`` for the hand rules alone).
+    """
     parsed = parsed if parsed is not None else parse(doc)
+    table = cue_table() if table is None else table
     text = doc.text
     quotes = find_quotes(text)
     found: list[_Attribution] = []
@@ -459,6 +556,11 @@ def extract_attributions(doc: Document, parsed: Any | None = None) -> list[_Attr
             att = _from_noun(tok)
         if att is not None:
             att = _cleanup(att, text, quotes)
+        if att is not None:
+            found.append(att)
+    taken = {a.cue[0] for a in found}
+    for att in _learned_pass(parsed, table, taken):
+        att = _cleanup(att, text, quotes)
         if att is not None:
             found.append(att)
     for att in _headline(parsed, text):
@@ -479,7 +581,7 @@ def extract_attributions(doc: Document, parsed: Any | None = None) -> list[_Attr
             continue
         if any(s < q.end and q.start < e for s, e in covered):
             continue
-        att = _quote_cue(q, parsed)
+        att = _quote_cue(q, parsed) or _colon_quote(q, parsed, text)
         if att is not None:
             att = _cleanup(att, text, quotes)
         if att is not None:

@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_ann(path: Path, text: str) -> list[dict[str, Any]]:
-    """Gold attributions of one brat file: content parts, source range or None, cue range."""
+    """Gold attributions of one brat file: content parts, source range or None, cue parts, direct or not."""
     spans: dict[str, list[Range]] = {}
     events: list[dict[str, str]] = []
     with path.open(encoding="utf-8", newline="") as fh:
@@ -64,6 +64,7 @@ def read_ann(path: Path, text: str) -> list[dict[str, Any]]:
                 "content": content,
                 "source": (min(s for s, _ in src), max(e for _, e in src)) if src else None,
                 "direct": _quoted_share(text, content) >= 0.8,
+                "cue": spans.get(ev.get("Cue", ""), []),
             }
         )
     return gold

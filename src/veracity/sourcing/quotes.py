@@ -1,6 +1,6 @@
 """Quotation spans from double quotation marks, curly or straight, nested or unbalanced.
 
-Only the outermost double-quoted stretch counts (single quotes are too often apostrophes or scare quotes). An opening
+Two apostrophes (''…'') count as a double mark. Only the outermost double-quoted stretch counts (single quotes are too often apostrophes or scare quotes). An opening
 mark left unclosed at a paragraph break ends there, unless the next paragraph reopens the quote (the newspaper
 convention for a quote running over several paragraphs), in which case the quote goes on.
 """
@@ -14,6 +14,7 @@ __all__ = ["Quote", "find_quotes"]
 _OPEN = {"“": "”", "„": "”", "«": "»", "‟": "”"}
 _CLOSE = {"”", "»"}
 _STRAIGHT = '"'
+_DOUBLED = "''"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,18 @@ def find_quotes(text: str) -> list[Quote]:
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
+        if text.startswith(_DOUBLED, i):
+            # ''…'': two apostrophes as a double quotation mark (the New York Times' archive style)
+            if stack and stack[-1] == _DOUBLED:
+                stack.pop()
+                if not stack:
+                    quotes.append(Quote(start, i + 2, True))
+            else:
+                if not stack:
+                    start = i
+                stack.append(_DOUBLED)
+            i += 2
+            continue
         if ch in _OPEN or (ch == _STRAIGHT and (not stack or stack[-1] != _STRAIGHT)):
             if not stack:
                 start = i
@@ -62,6 +75,9 @@ def find_quotes(text: str) -> list[Quote]:
                 end -= 1
             if j < n and (text[j] in _OPEN or text[j] == _STRAIGHT) and stack[0] != _STRAIGHT:
                 i = j + 1  # skip the reopening mark; the quote goes on
+                continue
+            if stack[0] == _DOUBLED and text.startswith(_DOUBLED, j):
+                i = j + 2
                 continue
             if end > start + 1:
                 quotes.append(Quote(start, end, False))
