@@ -101,3 +101,39 @@ def analyse_in_page(driver: Any, base: str, text: str, timeout: float = 120) -> 
     )
     driver.find_element(By.ID, "analyze-button").click()
     WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.ID, "results")))
+
+
+_SELECT = """
+const article = document.getElementById('article');
+const start = arguments[0], end = arguments[1];
+// walk text nodes to the code-point offsets [start, end) and select them like a user dragging the mouse
+const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+let pos = 0, node, range = document.createRange(), startSet = false;
+while ((node = walker.nextNode())) {
+  const chars = Array.from(node.data);
+  if (!startSet && pos + chars.length > start) {
+    range.setStart(node, chars.slice(0, start - pos).join('').length); startSet = true;
+  }
+  if (startSet && pos + chars.length >= end) { range.setEnd(node, chars.slice(0, end - pos).join('').length); break; }
+  pos += chars.length;
+}
+const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+article.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+return sel.toString();
+"""
+
+
+def select_passage(driver: Any, start: int, end: int) -> str:
+    """Select characters [start, end) of the article (str indices) as a mouse drag would; returns the selection."""
+    return driver.execute_script(_SELECT, start, end)
+
+
+def ask_about_passage(driver: Any, timeout: float = 60) -> str:
+    """Press "Which technique?" and wait for the answer; returns its text."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element(By.ID, "passage-button").click()
+    result = driver.find_element(By.ID, "passage-result")
+    WebDriverWait(driver, timeout).until(lambda d: result.text.strip() and "Asking" not in result.text)
+    return result.text

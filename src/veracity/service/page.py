@@ -39,6 +39,7 @@ QUIET = {"sentences"}
 CHECKWORTHY = ("checkworthy", "claim")
 #: how many technique labels the passage question shows (the classifier ranks all of them)
 PASSAGE_LABELS = 3
+PASSAGE_MIN_SCORE = 0.1
 DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
@@ -173,7 +174,9 @@ async def passage(request: Request) -> Response:
 
         classify_fn = _classifier()
         raw = await engine.call(classify_fn, text, [(start, end)])
-        labels = normalise_classification(raw)[:PASSAGE_LABELS]
+        ranked = normalise_classification(raw)
+        # the best label always; runners-up only when the classifier gives them some weight
+        labels = ranked[:1] + [x for x in ranked[1:PASSAGE_LABELS] if (x["score"] or 0.0) >= PASSAGE_MIN_SCORE]
         legend = _technique_legend(engine)
         result = {
             "passage": text[start:end],
