@@ -59,8 +59,16 @@ def spacy_pipeline() -> Any:
 _PARAGRAPH_COMPONENT = "veracity_paragraph_breaks"
 
 
+_FINAL_PUNCT = {".", "!", "?", "…", "...", "\u201d", '"', "\u2019", "'", ")"}
+
+
 def _register_paragraph_component() -> None:
-    """A blank line always ends a sentence: headlines and paragraphs without final punctuation stay apart."""
+    """Sentence rules the parser must respect (spaCy honours boundaries set before it runs).
+
+    * A blank line always ends a sentence: headlines and paragraphs without final punctuation stay apart.
+    * Within a line, a sentence never starts with closing punctuation or a footnote mark (``*``), nor with a lower-case
+      word that follows something other than final punctuation ("…(ISIS/ISIL)* was defeated" is one sentence).
+    """
     from spacy.language import Language
 
     if Language.has_factory(_PARAGRAPH_COMPONENT):
@@ -68,9 +76,20 @@ def _register_paragraph_component() -> None:
 
     @Language.component(_PARAGRAPH_COMPONENT)
     def paragraph_breaks(doc: Any) -> Any:
-        for token in doc[:-1]:
-            if token.is_space and token.text.count("\n") >= 2:
-                doc[token.i + 1].is_sent_start = True
+        for token in doc[1:]:
+            prev = doc[token.i - 1]
+            if prev.is_space and prev.text.count("\n") >= 2:
+                token.is_sent_start = True
+            elif token.is_space or "\n" in prev.text:
+                continue
+            else:
+                closing = (token.is_punct and not token.is_left_punct and not token.is_quote) or token.text in {
+                    "*",
+                    "**",
+                }
+                continues = token.text[:1].islower() and prev.text not in _FINAL_PUNCT
+                if closing or continues:
+                    token.is_sent_start = False
         return doc
 
 
