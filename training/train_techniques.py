@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import math
 import random
@@ -373,16 +374,17 @@ GAPS = [0, 1, 2]
 MIN_CHARS = [1, 3]
 # --sweep-heldout: the wider grid run on the CPU over the held-out probabilities that --cv saves
 WIDE = {
-    "thresholds": [round(float(x), 2) for x in np.arange(0.3, 0.71, 0.05)],
-    "gaps": [0, 2, 4, 6, 8, 12],
-    "min_chars": [3, 6, 10, 16, 24],
+    "thresholds": [0.45, 0.5, 0.55, 0.6],
+    "high": [None, 0.6, 0.65, 0.7],
+    "gaps": [4, 6, 8, 12],
+    "min_chars": [3, 6, 10],
 }
 
 
-def decode_si(art: Article, probs: np.ndarray, method: str, thr: float, gap: int, min_chars: int):
+def decode_si(art: Article, probs: np.ndarray, method: str, thr: float, gap: int, min_chars: int, high=None):
     """Label-agnostic predicted ranges for SI, from the "any" output or the union of the 14 technique outputs."""
     col = probs[:, dec.ANY] if method == "any" else probs[:, : len(LABELS)].max(axis=1)
-    return [(s, e) for s, e, *_ in dec.decode_spans(art.text, art.offsets, col, thr, gap, min_chars)]
+    return [(s, e) for s, e, *_ in dec.decode_spans(art.text, art.offsets, col, thr, gap, min_chars, high)]
 
 
 def sweep(
@@ -394,23 +396,26 @@ def sweep(
     rows = []
     for stride in sorted(held[0][1]):
         for method in methods:
-            for thr in grid["thresholds"]:
-                for gap in grid["gaps"]:
-                    for mc in grid["min_chars"]:
-                        pred = {a.id: decode_si(a, p[stride], method, thr, gap, mc) for a, p in held}
-                        sc = spans_metric.si_scores(gold, pred)
-                        rows.append(
-                            {
-                                "stride": stride,
-                                "method": method,
-                                "threshold": float(thr),
-                                "gap": gap,
-                                "min_chars": mc,
-                                "p": sc.precision,
-                                "r": sc.recall,
-                                "f1": sc.f1,
-                            }
-                        )
+            for thr, high, gap, mc in itertools.product(
+                grid["thresholds"], grid.get("high", [None]), grid["gaps"], grid["min_chars"]
+            ):
+                if high is not None and high <= thr:
+                    continue
+                pred = {a.id: decode_si(a, p[stride], method, thr, gap, mc, high) for a, p in held}
+                sc = spans_metric.si_scores(gold, pred)
+                rows.append(
+                    {
+                        "stride": stride,
+                        "method": method,
+                        "threshold": float(thr),
+                        "high": high,
+                        "gap": gap,
+                        "min_chars": mc,
+                        "p": sc.precision,
+                        "r": sc.recall,
+                        "f1": sc.f1,
+                    }
+                )
     return rows
 
 
@@ -597,8 +602,8 @@ def export(model: TechniqueModel, folder: Path, base: Path, decoding: dict, args
 def cv_summary(cv: dict, decoding: dict) -> dict:
     """The CV numbers at ``decoding`` (from the wide or the quick sweep) for the model's manifest and card."""
     rows = [*cv.get("wide_sweep", {}).get("top", []), *cv.get("sweep_top", [])]
-    keys = ("stride", "method", "threshold", "gap", "min_chars")
-    match = next((r for r in rows if all(r[k] == decoding[k] for k in keys)), None)
+    keys = ("stride", "method", "threshold", "high", "gap", "min_chars")
+    match = next((r for r in rows if all(r.get(k) == decoding.get(k) for k in keys)), None)
     out = {"folds": len(cv["folds"]), "tc_micro_f1": round(cv["tc"]["micro_f1"], 4)}
     out["tc_per_technique"] = {k: round(v["f1"], 4) for k, v in cv["tc"]["per_technique"].items()}
     if match:
@@ -622,7 +627,13 @@ def dev_si(model: TechniqueModel, tokenizer: Tokenizer, data: Path, decoding: di
         art = Article(art_id, text, [], tokenizer)
         probs, _ = infer(model, art.ids, decoding["stride"], device)
         pred[art_id] = decode_si(
-            art, probs, decoding["method"], decoding["threshold"], decoding["gap"], decoding["min_chars"]
+            art,
+            probs,
+            decoding["method"],
+            decoding["threshold"],
+            decoding["gap"],
+            decoding["min_chars"],
+            decoding.get("high"),
         )
     sc = spans_metric.si_scores(gold, pred)
     return {"p": sc.precision, "r": sc.recall, "f1": sc.f1, "n_gold": sc.n_gold, "n_pred": sc.n_pred}

@@ -137,3 +137,13 @@ def test_assign_duplicates_gives_repeated_gold_spans_distinct_labels() -> None:
 def test_labels_are_the_fourteen_ptc_classes() -> None:
     assert len(dec.LABELS) == 14 == len(set(dec.LABELS))
     assert {"Name_Calling,Labeling", "Loaded_Language", "Whataboutism,Straw_Men,Red_Herring"} <= set(dec.LABELS)
+
+
+def test_hysteresis_keeps_only_runs_that_reach_the_high_threshold() -> None:
+    text = "one two three four five six"
+    offsets = np.array([[0, 3], [4, 7], [8, 13], [14, 18], [19, 23], [24, 27]])
+    probs = np.array([0.55, 0.8, 0.55, 0.1, 0.55, 0.58])
+    kept = dec.decode_spans(text, offsets, probs, threshold=0.5, high=0.7)
+    assert [text[s:e] for s, e, *_ in kept] == ["one two three"]  # the weak run "five six" never reaches 0.7
+    both = dec.decode_spans(text, offsets, probs, threshold=0.5)
+    assert [text[s:e] for s, e, *_ in both] == ["one two three", "five six"]

@@ -133,10 +133,17 @@ def decode_spans(
     threshold: float,
     gap: int = 0,
     min_chars: int = 1,
+    high: float | None = None,
 ) -> list[tuple[int, int, float, int, int]]:
-    """Character spans ``(start, end, mean probability, first token, end token)`` from one column of token probabilities."""
+    """Character spans ``(start, end, mean probability, first token, end token)`` from one column of token probabilities.
+
+    Hysteresis: tokens at or above ``threshold`` extend a span, but a span is kept only if one of its tokens reaches
+    ``high`` (when given).
+    """
     spans = []
     for a, b in token_runs(probs, threshold, gap):
+        if high is not None and float(np.max(probs[a:b])) < high:
+            continue
         start, end = snap_to_words(text, int(offsets[a, 0]), int(offsets[b - 1, 1]))
         if end - start < min_chars:
             continue

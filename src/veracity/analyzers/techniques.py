@@ -113,7 +113,16 @@ class TechniqueModel:
         """Label-agnostic technique spans ``(start, end, score, first token, end token)`` with the shipped decoding."""
         d = self.decoding
         col = probs[:, dec.ANY] if d["method"] == "any" else probs[:, : len(LABELS)].max(axis=1)
-        return dec.decode_spans(text, offsets, col, float(d["threshold"]), int(d["gap"]), int(d["min_chars"]))
+        high = d.get("high")
+        return dec.decode_spans(
+            text,
+            offsets,
+            col,
+            float(d["threshold"]),
+            int(d["gap"]),
+            int(d["min_chars"]),
+            None if high is None else float(high),
+        )
 
     def tag(self, text: str) -> list[tuple[int, int, str, float, dict[str, Any]]]:
         """Technique spans ``(start, end, label, score, attrs)`` of a whole text, overlapping where two labels fit."""
