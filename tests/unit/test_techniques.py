@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import veracity
@@ -121,3 +122,28 @@ def test_labels_match_the_dataset(shared_data: Path) -> None:
     labels_file = shared_data / "ptc-semeval2020-task11" / "train-task2-TC.labels"
     found = {line.split("\t")[1] for line in labels_file.read_text(encoding="utf-8").splitlines() if line}
     assert found == set(LABELS)
+
+
+def test_windows_split_over_several_calls_match_one_call(model, monkeypatch) -> None:
+    import veracity.analyzers.techniques as techniques
+
+    ids, _ = model.encode("\n".join([TEXT] * 25))
+    probs_one, hidden_one = model.token_outputs(ids)
+    monkeypatch.setattr(techniques, "WINDOWS_PER_CALL", 2)
+    probs_many, hidden_many = model.token_outputs(ids)
+    assert probs_many.shape == probs_one.shape and hidden_many.shape == hidden_one.shape
+    # int8 activations are quantised per call (scales shared by the windows of a call), so values move a little
+    assert float(abs(probs_many - probs_one).mean()) < 0.03
+    cosine = (
+        (hidden_one * hidden_many).sum(1) / np.linalg.norm(hidden_one, axis=1) / np.linalg.norm(hidden_many, axis=1)
+    )
+    assert float(cosine.mean()) > 0.97
+
+
+def test_dev_evaluation_runs_on_a_few_articles(shared_data: Path) -> None:
+    from veracity.evaluation.techniques import evaluate
+
+    result = evaluate("dev", shared_data / "ptc-semeval2020-task11", limit=3)
+    assert result["articles"] == 3
+    assert result["si"]["gold"] > 0
+    assert 0.0 <= result["si"]["f1"] <= 1.0

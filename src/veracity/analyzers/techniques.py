@@ -49,6 +49,8 @@ DEFINITIONS: dict[str, str] = {
     "Bandwagon,Reductio_ad_hitlerum": "Join because everyone does; or reject an idea because a hated group holds it.",
 }
 
+#: Windows per onnxruntime call: an article of up to ~7,000 word pieces goes in one call; longer texts in several.
+WINDOWS_PER_CALL = 32
 #: A second technique becomes its own (overlapping) span when its probability is at least this share of the best one's.
 SECOND_LABEL_RATIO = 0.6
 
@@ -100,8 +102,15 @@ class TechniqueModel:
         if n == 0:
             return np.zeros((0, dec.ANY + 1), np.float32), np.zeros((0, self._head_w.shape[1] // 3), np.float32)
         starts = dec.window_starts(n, self.body, int(stride or self.decoding["stride"]))
-        input_ids, mask = dec.window_batch(ids, starts, self.body)
-        probs, hidden = self._session.run(["probs", "hidden"], {"input_ids": input_ids, "attention_mask": mask})
+        probs_parts, hidden_parts = [], []
+        for i in range(0, len(starts), WINDOWS_PER_CALL):  # bounded memory for very long texts
+            input_ids, mask = dec.window_batch(ids, starts[i : i + WINDOWS_PER_CALL], self.body)
+            probs, hidden = self._session.run(["probs", "hidden"], {"input_ids": input_ids, "attention_mask": mask})
+            probs_parts.append(probs)
+            hidden_parts.append(hidden)
+        width = max(p.shape[1] for p in probs_parts)
+        probs = np.concatenate([_pad_to(p, width) for p in probs_parts])
+        hidden = np.concatenate([_pad_to(h, width) for h in hidden_parts])
         return dec.combine_windows(n, starts, self.body, probs), dec.combine_windows(n, starts, self.body, hidden)
 
     def rank(self, hidden: np.ndarray, a: int, b: int) -> np.ndarray:
@@ -160,6 +169,13 @@ class TechniqueModel:
             ranked = self.rank(hidden, a, b)
             result.append([(LABELS[int(k)], float(ranked[k])) for k in np.argsort(-ranked)])
         return result
+
+
+def _pad_to(x: np.ndarray, width: int) -> np.ndarray:
+    """Pad axis 1 (window length) with zeros up to ``width``."""
+    if x.shape[1] == width:
+        return x
+    return np.pad(x, ((0, 0), (0, width - x.shape[1]), (0, 0)))
 
 
 _model_lock = threading.Lock()
