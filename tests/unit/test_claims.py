@@ -119,10 +119,6 @@ def test_empty_document_gives_empty_layer() -> None:
     assert layer.spans == () and layer.data["summary"]["claims"] == 0
 
 
-@pytest.mark.xfail(
-    reason="measured: ISIS claim ranks 6th, Douma claim 7th (all top sentences score >= 0.97); see the model card",
-    strict=True,
-)
 def test_seed_article_top_five(seed_text: str) -> None:
     """The issue's acceptance check: the two central unsourced claims are among the five most check-worthy."""
     claims = Pipeline(only=["sentences", "claims"]).run(seed_text).layer("claims").spans
