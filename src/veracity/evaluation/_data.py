@@ -12,7 +12,13 @@ __all__ = ["data_dir"]
 
 def data_dir(explicit: str | None = None, required: str | None = None) -> Path:
     """The shared data folder, checked to contain ``required`` (a sub-folder name) when given."""
-    candidates = [explicit, os.environ.get("VERACITY_DATA")]
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_dir() or (required is not None and not (path / required).exists()):
+            what = f"{path / required}" if required else str(path)
+            raise ConfigurationError(f"--data: {what} does not exist; give the shared data folder (…/shared/data)")
+        return path
+    candidates = [os.environ.get("VERACITY_DATA")]
     here = Path.cwd()
     candidates += [str(p / "shared" / "data") for p in [here, *here.parents][:4]]
     candidates += [str(Path(__file__).resolve().parents[i] / "shared" / "data") for i in range(3, 6)]
