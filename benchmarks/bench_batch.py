@@ -190,6 +190,8 @@ def main() -> int:
         "startup_s",
         "docs_per_s",
         "steady_docs_per_s",
+        "cpu_ms_per_doc",
+        "load_avg_1m",
         "peak_rss_tree_mb",
         "peak_rss_main_mb",
     ]
