@@ -345,3 +345,32 @@ def test_classify_route(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> 
     assert_error(client.post("/v1/techniques/classify", json={"text": ""}), 422)
     monkeypatch.delattr(veracity, "classify_techniques", raising=False)
     assert_error(client.post("/v1/techniques/classify", json={"text": TEXT}), 503, "NotAvailable")
+
+
+def test_a_failing_analyzer_leaves_its_error_in_the_report(small_pipeline: Pipeline) -> None:
+    from veracity.analyzers.base import BaseAnalyzer
+
+    class Broken(BaseAnalyzer):
+        name = produces = "broken"
+
+        def _analyze(self, doc):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom")
+
+    with make_client(Pipeline(["sentences", Broken()], on_error="record")) as c:
+        r = c.post("/v1/analyze", json={"text": TEXT})
+        assert r.status_code == 200
+        assert set(r.json()["layers"]) == {"sentences"}
+        assert r.json()["errors"] == [
+            {"analyzer": "broken", "layer": "broken", "type": "RuntimeError", "message": "boom"}
+        ]
+        page = c.post(
+            "/analyze", content="text=Some+text.", headers={"content-type": "application/x-www-form-urlencoded"}
+        )
+        assert page.status_code == 200 and "broken failed: RuntimeError: boom" in page.text
+
+
+def test_the_default_pipeline_records_analyzer_failures_and_honours_only() -> None:
+    with make_client(None, only=("sentences",)) as c:
+        engine = c.app.state.engine
+        assert engine.pipeline.on_error == "record" and engine.layers == ["sentences"]
+        assert c.get("/readyz").json()["layers"] == ["sentences"]

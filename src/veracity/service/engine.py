@@ -80,7 +80,8 @@ class Engine:
             max_workers=self.service.threads, thread_name_prefix="veracity-analysis"
         )
         if self._pipeline is None:
-            self._pipeline = Pipeline(only=self.service.only, services={"settings": self.settings})
+            # one failing analyzer (a broken plug-in) leaves its error in the report; the other layers still come back
+            self._pipeline = Pipeline(only=self.service.only, services={"settings": self.settings}, on_error="record")
         self._pipeline.load()
         self.loaded_seconds = round(time.perf_counter() - started, 3)
         self.ready = True
