@@ -2,8 +2,8 @@
 
 Content spans are scored with the SemEval-2020 T11 span-overlap formula (partial credit for shared characters), over
 all attributions and separately for direct quotes and indirect speech. Source accuracy is the share of gold
-attributions whose best-overlapping predicted attribution has a source span overlapping the gold source, or correctly
-no source when the gold has none (a gold attribution no prediction overlaps counts as wrong); it is also given over
+attributions whose best-overlapping predicted attribution (most shared characters; on a tie the shortest) has a source
+span overlapping the gold source, or correctly no source when the gold has none (a gold attribution no prediction overlaps counts as wrong); it is also given over
 matched gold attributions only. One annotator per article: the lexicographically first ID, as PolNeAR's own splits.
 A gold content is "direct" when at least 80% of its characters lie inside double quotation marks.
 """
@@ -129,7 +129,13 @@ def score(articles: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]
     for _doc, gold, pred in articles:
         for g in gold:
             total += 1
-            best = max(pred, key=lambda p: _overlap(p["content"], g["content"]), default=None)
+            # the predicted attribution sharing most characters with the gold content; on a tie the tightest one
+            # (a nested attribution inside a longer one), not whichever happens to come first
+            best = max(
+                pred,
+                key=lambda p: (_overlap(p["content"], g["content"]), -sum(e - s for s, e in p["content"])),
+                default=None,
+            )
             if best is None or _overlap(best["content"], g["content"]) == 0:
                 continue
             matched += 1

@@ -5,25 +5,26 @@ A candidate is a word (verb, noun or adjective, by lemma) with one of its depend
 ("referred to …" → ``prep:to``, "criticism of …" → ``prep:of``), a that-clause of a noun (``that``) or a colon
 (``colon``); or a preposition with its object ("in a new poll, …" → ``P:in:poll``) whose clause is the content. ``training/learn_cues.py`` counts, over PolNeAR train, how often each lemma + slot is an annotated cue
 whose content is that dependent, and keeps those precise and frequent enough (thresholds chosen by cross-validation on
-train). The table ships as ``veracity/data/cue_lexicon.json``: lemmas, slots and counts only, no article text.
+train). The table ships as ``veracity/data/cue_lexicon.json.gz``: lemmas, slots and counts only, no article text.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["CUE_TABLE_FILE", "CueTable", "candidate_slots", "cue_key", "cue_table", "filter_table"]
+__all__ = ["CUE_TABLE_FILE", "CueTable", "candidate_slots", "cue_key", "cue_table", "filter_table", "lookup"]
 
-CUE_TABLE_FILE = "cue_lexicon.json"
+CUE_TABLE_FILE = "cue_lexicon.json.gz"
 _POS = {"VERB": "V", "AUX": "V", "NOUN": "N", "ADJ": "A"}
 _CLAUSE = {"ccomp", "acl", "relcl"}
 
-#: cue key ("V:show") → slot ("ccomp") → {"p": cue precision, "source": share of cues with an expressed source}
-CueTable = dict[str, dict[str, dict[str, float]]]
+#: cue key ("V:show") → slot ("ccomp") → [cue precision, share of its cues with an expressed source]
+CueTable = dict[str, dict[str, list[float]]]
 
 
 def _pobj(tok: Any) -> Any | None:
@@ -87,24 +88,44 @@ def candidate_slots(tok: Any) -> list[tuple[str, list[Any]]]:
     return out
 
 
-def filter_table(counts: Mapping[str, Mapping[str, list[int]]], min_precision: float, min_hits: int) -> CueTable:
+def filter_table(
+    counts: Mapping[str, Mapping[str, list[int]]], min_precision: float, min_hits: int, rare: int = 2
+) -> CueTable:
     """Keep the lemma + slot pairs whose cue precision (hits / occurrences) and hit count reach the thresholds.
 
-    ``counts`` maps key → slot → [hits, occurrences, hits whose annotated source is expressed].
+    ``counts`` maps key → slot → [hits, occurrences, hits whose annotated source is expressed]. Pairs seen more than
+    ``rare`` times that miss the thresholds stay with precision 0 (known non-cues); the ``V:*``, ``N:*``, ``A:*``, ``P:*``
+    entries are back-offs by slot, pooled over the rare pairs, for words train never showed in that slot.
     """
     table: CueTable = {}
+    pooled: dict[tuple[str, str], list[int]] = {}
     for key, slots in counts.items():
         for slot, (hits, total, sourced) in slots.items():
             if hits >= min_hits and total and hits / total >= min_precision:
-                table.setdefault(key, {})[slot] = {"p": round(hits / total, 3), "source": round(sourced / hits, 3)}
+                table.setdefault(key, {})[slot] = [round(hits / total, 3), round(sourced / hits, 3)]
+            elif total > rare:
+                table.setdefault(key, {})[slot] = [0.0, 0.0]
+            if total <= rare:
+                acc = pooled.setdefault((key[:2] + "*", slot), [0, 0, 0])
+                for i, v in enumerate((hits, total, sourced)):
+                    acc[i] += v
+    for (key, slot), (hits, total, sourced) in pooled.items():
+        if hits >= 10 and hits / total >= min_precision:
+            table.setdefault(key, {})[slot] = [round(hits / total, 3), round(sourced / hits, 3)]
     return table
+
+
+def lookup(table: CueTable, key: str, slot: str) -> list[float] | None:
+    """The table entry for a word's slot, else the back-off for its part of speech; None when not a cue."""
+    entry = table.get(key, {}).get(slot) or table.get(key[:2] + "*", {}).get(slot)
+    return entry if entry and entry[0] > 0 else None
 
 
 @cache
 def cue_table() -> CueTable:
-    """The bundled learned table: ``{"V:show": {"ccomp": {"p": 0.71, "source": 0.9}, …}, …}``.
+    """The bundled learned table: ``{"V:show": {"ccomp": [0.57, 0.99], …}, …}``.
 
-    ``p`` is the construction's cue precision on PolNeAR train, ``source`` the share of its cues with a source.
+    Each entry is the construction's cue precision on PolNeAR train and the share of its cues with a source.
     """
-    raw = resources.files("veracity.data").joinpath(CUE_TABLE_FILE).read_text(encoding="utf-8")
+    raw = gzip.decompress(resources.files("veracity.data").joinpath(CUE_TABLE_FILE).read_bytes()).decode("utf-8")
     return dict(json.loads(raw)["table"])
