@@ -59,3 +59,11 @@ def test_bundled_table_loads_and_knows_common_cues() -> None:
 def test_doubled_apostrophes_are_double_quotes() -> None:
     text = "''I would use the word 'old-school,''' said Mr. Slayton. ''Done.''"
     assert [text[q.start : q.end] for q in find_quotes(text)] == ["''I would use the word 'old-school,''", "''Done.''"]
+
+
+def test_repeated_cue_misparsed_as_a_conjunct_keeps_the_first_speaker() -> None:
+    doc = Document("He said the base immediately went into collect mode and said the rescue was slow.")
+    got = {
+        doc.text[a.start : a.end]: doc.text[a.source[0] : a.source[1]] for a in extract_attributions(doc) if a.source
+    }
+    assert got == {"the base immediately went into collect mode": "He", "the rescue was slow": "He"}
