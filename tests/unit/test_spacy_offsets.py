@@ -62,7 +62,10 @@ def test_very_long_line(pipeline: Pipeline) -> None:
 def test_footnote_marks_and_closing_punctuation_do_not_start_sentences(pipeline: Pipeline) -> None:
     text = "Trump spoke of leaving once Daesh (ISIS/ISIL)* was defeated, but paid $6 million. Then he left."
     sents = [s.text for s in pipeline.run(text).layer("sentences").spans]
-    assert sents == ["Trump spoke of leaving once Daesh (ISIS/ISIL)* was defeated, but paid $6 million.", "Then he left."]
+    assert sents == [
+        "Trump spoke of leaving once Daesh (ISIS/ISIL)* was defeated, but paid $6 million.",
+        "Then he left.",
+    ]
     footnote = "The group**, and others, agreed.\n\n*A note below the article.\n\n**Another note."
     sents = [s.text for s in pipeline.run(footnote).layer("sentences").spans]
     assert sents == ["The group**, and others, agreed.", "*A note below the article.", "**Another note."]
