@@ -28,12 +28,12 @@ demo: $(VENV)/.installed
 	$(BIN)/veracity analyze examples/harbour-article.txt
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m ruff check src tests training benchmarks
+	$(BIN)/python -m ruff check src tests training benchmarks scripts
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/python -m ruff check src tests training benchmarks
-	$(BIN)/python -m ruff format --check src tests training benchmarks
+	$(BIN)/python -m ruff check src tests training benchmarks scripts
+	$(BIN)/python -m ruff format --check src tests training benchmarks scripts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist src/*.egg-info
