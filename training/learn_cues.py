@@ -169,8 +169,7 @@ def main() -> None:
     lines = [f"{json.dumps(k)}:{json.dumps(v, separators=(',', ':'))}" for k, v in payload["table"].items()]
     counts_lines = [f"{json.dumps(k)}:{json.dumps(v, separators=(',', ':'))}" for k, v in payload["counts"].items()]
     body = ',\n  "table": {\n' + ",\n".join(lines) + '\n },\n  "counts": {\n' + ",\n".join(counts_lines) + "\n }\n}\n"
-    with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as fh:
-        fh.write(head + body)
+    args.out.write_bytes(gzip.compress((head + body).encode("utf-8"), compresslevel=9, mtime=0))  # byte-reproducible
     print(f"best {best}; {sum(len(v) for v in table.values())} entries → {args.out} ({time.time() - started:.0f}s)")
 
 
