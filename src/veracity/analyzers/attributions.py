@@ -716,6 +716,7 @@ class AttributionAnalyzer(BaseAnalyzer):
 
     def _load(self) -> None:
         spacy_pipeline()
+        cue_table()  # read the bundled table now, so a broken install fails at start-up, not on every request
 
     def _analyze(self, doc: Document) -> Layer:
         return build_layer(doc, extract_attributions(doc))
