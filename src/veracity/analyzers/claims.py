@@ -24,6 +24,7 @@ from veracity.analyzers._spacy import parse_many
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.config import Settings
 from veracity.doc import Document, Layer, Relation, Span
+from veracity.errors import VeracityError
 from veracity.models import loading
 from veracity.sourcing.claims import claim_sourcing, sourcing_summary
 
@@ -281,7 +282,12 @@ class ClaimAnalyzer(BaseAnalyzer):
         if not wanted:
             return relations
         texts = [per_doc[d][i]["text"] for d, i in wanted]
-        for (d, i), matches in zip(wanted, self._store.search_many(texts, top_k=FACTCHECK_TOP_K), strict=True):
+        try:
+            found = self._store.search_many(texts, top_k=FACTCHECK_TOP_K)
+        except VeracityError as exc:  # e.g. a database without a search index: say so in the report, keep the claims
+            self._store_note = f"fact-check search unavailable: {exc}"
+            return relations
+        for (d, i), matches in zip(wanted, found, strict=True):
             kept = [m for m in matches if m.score >= MATCH_THRESHOLD]
             if kept:
                 per_doc[d][i]["attrs"]["factchecks"] = [m.as_attrs() for m in kept]
