@@ -2,14 +2,13 @@
 
 The model is MiniLM-L6 fine-tuned on CheckThat! check-worthiness data and shipped as int8 ONNX
 (``models/claims-minilm-l6-int8``, card beside it). Inference is onnxruntime + ``tokenizers`` + NumPy, one text per
-model call on a small thread pool (see ``WORKERS``), so a sentence's score never depends on what it is scored with.
+model call on a small thread pool (``VERACITY_THREADS`` threads, default min(2, CPUs)), so a sentence's score never depends on what it is scored with.
 ``ClaimScorer.score_texts`` is the plain scoring function the analyzer, ``veracity claims score`` and the service share.
 The model is English; other languages are scored but the scores mean little.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -34,7 +33,7 @@ ARTIFACT = "claims-minilm-l6-int8"
 #: one text per model call: activations are quantised to int8 per call, so scoring texts together would make a
 #: sentence's score depend on its neighbours (measured on CT24 dev-test: up to 0.14, p99 0.09 at batch 16). Speed
 #: comes from running calls on several threads instead (the ONNX session is thread-safe and releases the GIL).
-WORKERS = max(1, min(4, os.cpu_count() or 1))
+#: The thread count follows ``VERACITY_THREADS`` like every other model (batch workers set it to 1).
 #: only this many leading characters of a text are tokenised (the model reads at most ``max_tokens`` word pieces,
 #: which never span more characters than this in ordinary text); longer texts are scored on their head and flagged
 MAX_CHARS = 4096
@@ -114,10 +113,12 @@ class ClaimScorer:
         self.tokenizer = Tokenizer.from_file(str(loading.artifact_path(artifact, "tokenizer.json")))
         self.tokenizer.enable_truncation(max_length=self.max_tokens)
         self.tokenizer.no_padding()
-        self.workers = threads or WORKERS
+        from veracity.models.embedder import default_threads
+
+        self.workers = threads or default_threads()
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.intra_op_num_threads = 1  # parallelism is across texts (see WORKERS)
+        opts.intra_op_num_threads = 1  # parallelism is across texts (VERACITY_THREADS)
         self._pool = (
             ThreadPoolExecutor(self.workers, thread_name_prefix="veracity-claims") if self.workers > 1 else None
         )
