@@ -225,7 +225,10 @@ def render_text(report: Report, stream: TextIO | None = None) -> str:
         if layer in report.layers and not (layer == "entities" and "techniques" in report.layers):
             key.append(" ")
             key.append(meaning, style=style)
+    found = {s.label for s, n in highlights if n == "techniques"}
     for label, colour in tech_colours.items():
+        if label not in found:
+            continue
         key.append("  ")
         key.append(f" {label} ", style=colour)
     console.print(key)
@@ -326,7 +329,8 @@ def render_html(report: Report) -> str:
     doc = report.document
     legend: dict[str, str] = report.layers["techniques"].data.get("legend", {}) if "techniques" in report.layers else {}
     highlights = _highlights(report)
-    colours = label_colours(legend or [s.label for s, n in highlights if n == "techniques"], _PALETTE)
+    found = {s.label for s, n in highlights if n == "techniques"}
+    colours = label_colours(legend or found, _PALETTE)
     parts: list[str] = []
     for start, end, covering in segments(doc.text, highlights):
         piece = e(doc.text[start:end])
@@ -354,7 +358,8 @@ def render_html(report: Report) -> str:
         f"<h1>{e(title)}</h1>",
         f'<p class="meta">{meta}</p>' if meta else "",
         '<p class="legend">' + "".join(
-            f'<span style="background:{colours[label]}" title="{e(legend.get(label, ""))}">{e(label)}</span>' for label in colours
+            f'<span style="background:{colours[label]}" title="{e(legend.get(label, ""))}">{e(label)}</span>'
+            for label in colours if label in found
         ) + "".join(
             f'<span class="{css}">{e(text)}</span>' for layer, css, text in _KEY if layer in report.layers
         ) + "</p>",
