@@ -103,8 +103,9 @@ class ClaimScorer:
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, artifact: str = ARTIFACT, threads: int | None = None) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
+
+        from veracity.models.embedder import default_threads
 
         info = loading.manifest(artifact)
         self.artifact = artifact
@@ -113,18 +114,12 @@ class ClaimScorer:
         self.tokenizer = Tokenizer.from_file(str(loading.artifact_path(artifact, "tokenizer.json")))
         self.tokenizer.enable_truncation(max_length=self.max_tokens)
         self.tokenizer.no_padding()
-        from veracity.models.embedder import default_threads
-
         self.workers = threads or default_threads()
-        opts = ort.SessionOptions()
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.intra_op_num_threads = 1  # parallelism is across texts (VERACITY_THREADS)
         self._pool = (
             ThreadPoolExecutor(self.workers, thread_name_prefix="veracity-claims") if self.workers > 1 else None
         )
-        self.session = ort.InferenceSession(
-            str(loading.artifact_path(artifact, "model.onnx")), opts, providers=["CPUExecutionProvider"]
-        )
+        # one intra-op thread per call: the parallelism is across texts, on the pool above
+        self.session = loading.onnx_session(artifact, "model.onnx", threads=1)
 
     def _run(self, ids: np.ndarray) -> float:
         """One model call on one tokenised text."""

