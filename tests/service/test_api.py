@@ -374,3 +374,18 @@ def test_the_default_pipeline_records_analyzer_failures_and_honours_only() -> No
         engine = c.app.state.engine
         assert engine.pipeline.on_error == "record" and engine.layers == ["sentences"]
         assert c.get("/readyz").json()["layers"] == ["sentences"]
+
+
+def test_a_database_imported_after_start_up_is_picked_up(small_pipeline: Pipeline, tmp_path: Path) -> None:
+    import json
+
+    from veracity.cli import main
+
+    db = tmp_path / "later.sqlite3"
+    with make_client(small_pipeline, Settings(db=str(db))) as c:
+        assert_error(c.get("/v1/factchecks/search", params={"q": "White Helmets"}), 503, "NotAvailable")
+        src = tmp_path / "v.jsonl"
+        src.write_text(json.dumps({"vclaim_id": "v1", "vclaim": "The White Helmets staged a chemical attack."}) + "\n")
+        assert main(["factchecks", "import", str(src), "--format", "checkthat", "--db", str(db), "-q"]) == 0
+        response = c.get("/v1/factchecks/search", params={"q": "White Helmets staged a chemical attack"})
+        assert response.status_code == 200, response.text

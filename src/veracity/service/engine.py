@@ -67,7 +67,6 @@ class Engine:
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
         self._store: Any = None
-        self._store_error: str | None = None
         self._store_lock = threading.Lock()
         self.ready = False
         self.loaded_seconds: float | None = None
@@ -219,22 +218,23 @@ class Engine:
             raise
 
     def factcheck_store(self) -> Any:
-        """The fact-check store, opened once on first use; None when no database exists."""
+        """The fact-check store, opened on first use once a database exists (a later import is picked up)."""
         with self._store_lock:
-            if self._store is None and self._store_error is None:
+            if self._store is None:
                 try:
                     from veracity.stores import open_default_store
                 except ImportError:
-                    self._store_error = "the fact-check store (veracity.stores.open_default_store) is not in this build"
-                else:
-                    self._store = open_default_store(self.settings)
-                    if self._store is None:
-                        self._store_error = (
-                            f"no fact-check database at {self.settings.db_path}; import one with "
-                            "`veracity factchecks import` or point VERACITY_DB at one"
-                        )
+                    raise ServiceError(
+                        503, "NotAvailable", "not available: the fact-check store is not in this build"
+                    ) from None
+                self._store = open_default_store(self.settings)  # None while no database file exists: cheap to retry
             if self._store is None:
-                raise ServiceError(503, "NotAvailable", f"not available: {self._store_error}")
+                raise ServiceError(
+                    503,
+                    "NotAvailable",
+                    f"not available: no fact-check database at {self.settings.db_path}; import one with "
+                    "`veracity factchecks import` or point VERACITY_DB at one",
+                )
             return self._store
 
     def search_factchecks(self, query: str, top_k: int) -> list[dict[str, Any]]:
