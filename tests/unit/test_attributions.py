@@ -147,3 +147,21 @@ def test_relations_point_from_content_to_source_mentions() -> None:
         head = atts.by_id(rel.head_id)
         tail = sources.by_id(rel.tail_id)
         assert (tail.start, tail.end) == (head.attrs["source"]["start"], head.attrs["source"]["end"])
+
+
+def test_quote_after_said_and_a_full_stop_continues_the_attribution() -> None:
+    doc = _run("“We are ready for this fight,” Conant said. “It is a three-person race from here on.”")
+    spans = list(doc.layer("attributions").spans)
+    assert len(spans) == 1
+    assert [doc.text[p["start"] : p["end"]] for p in spans[0].attrs["parts"]] == [
+        "“We are ready for this fight,”",
+        "“It is a three-person race from here on.”",
+    ]
+    assert _src(doc, spans[0]) == "Conant"
+
+
+def test_next_quote_with_its_own_cue_is_not_taken_over() -> None:
+    doc = _run("“We are ready for this fight,” Conant said. “It is a three-person race from here on,” Smith added.")
+    by_source = {_src(doc, s): doc.text[s.start : s.end] for s in doc.layer("attributions").spans}
+    assert by_source["Conant"] == "“We are ready for this fight,”"
+    assert by_source["Smith"] == "“It is a three-person race from here on,”"
