@@ -165,3 +165,9 @@ def test_next_quote_with_its_own_cue_is_not_taken_over() -> None:
     by_source = {_src(doc, s): doc.text[s.start : s.end] for s in doc.layer("attributions").spans}
     assert by_source["Conant"] == "“We are ready for this fight,”"
     assert by_source["Smith"] == "“It is a three-person race from here on,”"
+
+
+def test_quote_with_a_cue_inside_still_gets_its_speaker() -> None:
+    doc = _run("“Did you know it was Mussolini?” Todd asked.")
+    quoted = [s for s in doc.layer("attributions").spans if doc.text[s.start : s.end].startswith("“")]
+    assert [_src(doc, s) for s in quoted] == ["Todd"]

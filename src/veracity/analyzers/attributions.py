@@ -9,9 +9,9 @@ table with a back-off per slot) take the slot's subtree as the content and the s
 source, or none where train mostly has none ("X seems to …"). Pronoun and role sources ("he", "the officials", "the
 group") are resolved to the nearest fitting earlier source or name.
 
-PolNeAR dev (84 articles, ``veracity eval attributions``): content-span F1 0.766 (P 0.761, R 0.772; direct 0.852,
-indirect 0.711); source accuracy 0.738 (0.834 on matched attributions), short of the 0.75 target. The hand rules
-alone (``table={}``): F1 0.699 (P 0.918, R 0.565), source accuracy 0.538.
+PolNeAR dev (84 articles, ``veracity eval attributions``): content-span F1 0.771 (P 0.759, R 0.784; direct 0.874,
+indirect 0.711); source accuracy 0.747 (0.842 on matched attributions), just short of the 0.75 target. The hand rules
+alone (``table={}``): F1 0.705 (P 0.917, R 0.573), source accuracy 0.543.
 """
 
 from __future__ import annotations
@@ -610,7 +610,7 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
                 return
 
 
-def _claimed(quote: Quote, att: _Attribution, found: list[_Attribution]) -> bool:
+def _claimed(quote: Quote, att: _Attribution | None, found: list[_Attribution]) -> bool:
     """Whether another attribution with its cue outside ``quote`` already takes in part of it."""
     return any(
         other is not att
@@ -618,6 +618,20 @@ def _claimed(quote: Quote, att: _Attribution, found: list[_Attribution]) -> bool
         and any(s < quote.end and quote.start < e for s, e in other.parts)
         for other in found
     )
+
+
+def _continue_quotes(atts: list[_Attribution], found: list[_Attribution], quotes: list[Quote], text: str) -> None:
+    """ "“…,” he said, “…”" and "“…,” he said. “…”": the quote right after the cue continues the same attribution."""
+    for att in atts:
+        tail = max(att.cue[1], att.source[1] if att.source else 0)
+        for q in quotes:
+            gap = text[tail : q.start].strip()
+            if 0 <= q.start - tail <= 3 and gap in {",", ":", ".", ""}:
+                clear = all(not (s < q.end and q.start < e) for s, e in att.parts)
+                if gap == "." and _claimed(q, att, found):
+                    continue  # '“…,” he said. “…,” she added': the next quote has a cue of its own
+                if clear and att.label == "direct" and att.start < att.cue[0]:
+                    att.parts = [*att.parts, (q.start, q.end)]
 
 
 def _cue_inside(att: _Attribution) -> bool:
@@ -656,28 +670,20 @@ def extract_attributions(doc: Document, parsed: Any | None = None, table: CueTab
         att = _cleanup(att, text, quotes)
         if att is not None:
             found.append(att)
-    # '“…,” he said, “…”': the quote after the cue continues the same attribution
-    for att in found:
-        tail = max(att.cue[1], att.source[1] if att.source else 0)
-        for q in quotes:
-            gap = text[tail : q.start].strip()
-            if 0 <= q.start - tail <= 3 and gap in {",", ":", ".", ""}:
-                clear = all(not (s < q.end and q.start < e) for s, e in att.parts)
-                if gap == "." and _claimed(q, att, found):
-                    continue  # '“…,” he said. “…,” she added': the next quote has a cue of its own
-                if clear and att.label == "direct" and att.start < att.cue[0]:
-                    att.parts = [*att.parts, (q.start, q.end)]
-    covered = [p for a in found for p in a.parts]
+    _continue_quotes(found, found, quotes, text)
+    before = len(found)
     for q in quotes:
         if q.end - q.start < 12 or len(text[q.start : q.end].split()) < 3:
             continue
-        if any(s < q.end and q.start < e for s, e in covered):
+        # a quote taken by an attribution cued inside it ("“I think …”") still needs its own speaker
+        if _claimed(q, None, found):
             continue
         att = _quote_cue(q, parsed) or _colon_quote(q, parsed, text)
         if att is not None:
             att = _cleanup(att, text, quotes)
         if att is not None:
             found.append(att)
+    _continue_quotes(found[before:], found, quotes, text)
     # one attribution per content range: the first whose cue stands outside the content (not a cue quoted inside it)
     unique: dict[tuple[tuple[int, int], ...], _Attribution] = {}
     for att in found:
