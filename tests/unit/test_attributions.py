@@ -171,3 +171,14 @@ def test_quote_with_a_cue_inside_still_gets_its_speaker() -> None:
     doc = _run("“Did you know it was Mussolini?” Todd asked.")
     quoted = [s for s in doc.layer("attributions").spans if doc.text[s.start : s.end].startswith("“")]
     assert [_src(doc, s) for s in quoted] == ["Todd"]
+
+
+def test_quote_after_the_rest_of_the_cue_sentence_continues_the_attribution() -> None:
+    doc = _run(
+        "“I have no intention of being vice president,” Rubio said on Fox News on Sunday."
+        " “I am not seeking it, and it will not happen.”"
+    )
+    rubio = [s for s in doc.layer("attributions").spans if _src(doc, s) == "Rubio"]
+    assert len(rubio) == 1
+    assert len(rubio[0].attrs["parts"]) == 2
+    assert doc.text[rubio[0].end - 1] == "”"
