@@ -53,8 +53,12 @@ def load_ct24(path: Path) -> list[Example]:
     return rows
 
 
-def load_ct22(path: Path) -> list[Example]:
-    """CT22 1A/1B tweet TSV (``topic, tweet_id, tweet_url, tweet_text, class_label``)."""
+def load_tweets(path: Path) -> list[Example]:
+    """A CheckThat! tweet TSV with a header, the tweet text in column 4 and the 0/1 label last.
+
+    Both CT22 1A/1B (``topic, tweet_id, tweet_url, tweet_text, class_label``) and CT21 1A
+    (``topic_id, tweet_id, tweet_url, tweet_text, claim, check_worthiness``) have that layout.
+    """
     rows: list[Example] = []
     for line in path.read_text(encoding="utf-8").splitlines()[1:]:
         if not line.strip():
@@ -64,15 +68,7 @@ def load_ct22(path: Path) -> list[Example]:
     return rows
 
 
-def load_ct21_tweets(path: Path) -> list[Example]:
-    """CT21 1A tweet TSV (``topic_id, tweet_id, tweet_url, tweet_text, claim, check_worthiness``)."""
-    rows: list[Example] = []
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-        if not line.strip():
-            continue
-        parts = line.rstrip("\r").split("\t")
-        rows.append((parts[3], int(parts[-1])))
-    return rows
+load_ct22 = load_ct21_tweets = load_tweets  # per-dataset names, kept for callers
 
 
 def load_ct21_debates(folder: Path) -> list[Example]:
@@ -87,7 +83,7 @@ def load_ct21_debates(folder: Path) -> list[Example]:
     return rows
 
 
-LOADERS = {"ct24": load_ct24, "ct22": load_ct22, "ct21tweets": load_ct21_tweets, "ct21debates": load_ct21_debates}
+LOADERS = {"ct24": load_ct24, "ct22": load_tweets, "ct21tweets": load_tweets, "ct21debates": load_ct21_debates}
 
 
 def load_eval_set(dataset_dir: Path, name: str) -> list[Example]:
