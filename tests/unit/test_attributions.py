@@ -182,3 +182,19 @@ def test_quote_after_the_rest_of_the_cue_sentence_continues_the_attribution() ->
     assert len(rubio) == 1
     assert len(rubio[0].attrs["parts"]) == 2
     assert doc.text[rubio[0].end - 1] == "”"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        (
+            "Carson said he plans to present a strategy for Libya, insisting that American leaders had failed.",
+            "insisting",
+        ),
+        ("Lazar said he welcomed the extradition and added that he would plead guilty.", "added"),
+    ],
+)
+def test_second_speech_cue_inside_a_reported_clause_keeps_the_first_speaker(text: str, cue: str) -> None:
+    doc = _run(text)
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
+    assert _src(doc, span) == text.split()[0]

@@ -129,6 +129,9 @@ def _subject(verb: Any, depth: int = 0) -> Any | None:
         # "He said X went … and said Y": the second "said" hangs off X's verb; its subject is the first one's
         return _subject(verb.head.head, depth + 1)
     if depth < 2 and verb.dep_ in {"advcl", "conj", "xcomp", "ccomp"} and verb.head is not verb:
+        reporter = _reporting_verb(verb)
+        if reporter is not None:
+            return _subject(reporter, depth + 1)
         if verb.dep_ == "ccomp" and not _said_to(verb.head):
             return None
         if verb.dep_ == "xcomp":
@@ -168,6 +171,18 @@ def _stray_subject(verb: Any, stop: int = -1) -> Any | None:
     if tok.pos_ not in {"NOUN", "PROPN", "PRON", "NUM"} or tok.lower_ in _RELATIVE:
         return None
     return tok
+
+
+def _reporting_verb(verb: Any) -> Any | None:
+    """The speech verb whose reported clause a speech cue hangs off ("X said Y …, adding", "X said Y … and added"):
+    the parser attaches the second cue inside the first one's content, but it is the same speaker's."""
+    head = verb.head
+    if verb.dep_ not in {"advcl", "conj"} or verb.lemma_.lower() not in SPEECH_CUES or head.dep_ != "ccomp":
+        return None
+    outer = head.head
+    if outer.lemma_.lower() in SPEECH_CUES and outer.i < head.i < verb.i:
+        return outer
+    return None
 
 
 def _repeated_cue(verb: Any) -> bool:
