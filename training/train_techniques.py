@@ -375,42 +375,53 @@ MIN_CHARS = [1, 3]
 # --sweep-heldout: the wider grid run on the CPU over the held-out probabilities that --cv saves
 WIDE = {
     "thresholds": [0.45, 0.5, 0.55, 0.6],
-    "high": [None, 0.6, 0.65, 0.7],
+    "high": [None, 0.6, 0.65, 0.7, 0.75],
     "gaps": [4, 6, 8, 12],
     "min_chars": [3, 6, 10],
 }
+# ... over these token scores (method, weight of the any output; see dec.score_column)
+WIDE_METHODS = (("any", 1.0), ("mix", 0.7), ("mix", 0.6), ("mix", 0.5), ("mix", 0.4))
 
 
-def decode_si(art: Article, probs: np.ndarray, method: str, thr: float, gap: int, min_chars: int, high=None):
-    """Label-agnostic predicted ranges for SI, from the "any" output or the union of the 14 technique outputs."""
-    col = probs[:, dec.ANY] if method == "any" else probs[:, : len(LABELS)].max(axis=1)
-    return [(s, e) for s, e, *_ in dec.decode_spans(art.text, art.offsets, col, thr, gap, min_chars, high)]
+def decode_si(art: Article, probs: np.ndarray, decoding: dict) -> list[tuple[int, int]]:
+    """Label-agnostic predicted ranges for SI with a decoding setting (the keys of decoding.json's "decoding")."""
+    col = dec.score_column(probs, decoding["method"], float(decoding.get("any_weight", 1.0)))
+    found = dec.decode_spans(
+        art.text, art.offsets, col, decoding["threshold"], decoding["gap"], decoding["min_chars"], decoding.get("high")
+    )
+    return [(s, e) for s, e, *_ in found]
 
 
 def sweep(
-    held: list[tuple[Article, dict[int, np.ndarray]]], grid: dict | None = None, methods=("any", "union")
+    held: list[tuple[Article, dict[int, np.ndarray]]],
+    grid: dict | None = None,
+    methods: tuple[tuple[str, float], ...] = (("any", 1.0), ("union", 0.0)),
 ) -> list[dict]:
-    """SI F1 for every decoding setting over the pooled held-out articles."""
+    """SI F1 for every decoding setting over the pooled held-out articles; ``methods``: (method, any_weight) pairs."""
     grid = grid or {"thresholds": THRESHOLDS, "gaps": GAPS, "min_chars": MIN_CHARS}
     gold = {a.id: [(s, e) for s, e, _ in a.spans] for a, _ in held}
     rows = []
     for stride in sorted(held[0][1]):
-        for method in methods:
+        for method, weight in methods:
             for thr, high, gap, mc in itertools.product(
                 grid["thresholds"], grid.get("high", [None]), grid["gaps"], grid["min_chars"]
             ):
                 if high is not None and high <= thr:
                     continue
-                pred = {a.id: decode_si(a, p[stride], method, thr, gap, mc, high) for a, p in held}
+                setting = {
+                    "stride": stride,
+                    "method": method,
+                    "any_weight": weight,
+                    "threshold": float(thr),
+                    "high": high,
+                    "gap": gap,
+                    "min_chars": mc,
+                }
+                pred = {a.id: decode_si(a, p[stride], setting) for a, p in held}
                 sc = spans_metric.si_scores(gold, pred)
                 rows.append(
                     {
-                        "stride": stride,
-                        "method": method,
-                        "threshold": float(thr),
-                        "high": high,
-                        "gap": gap,
-                        "min_chars": mc,
+                        **setting,
                         "p": sc.precision,
                         "r": sc.recall,
                         "f1": sc.f1,
@@ -494,7 +505,7 @@ def run_cv(articles: list[Article], args, device) -> dict:
         tc = tc_eval(records)
         default = {"stride": args.eval_strides[-1], "method": "any", "threshold": 0.5, "gap": 0, "min_chars": 1}
         gold = {a.id: [(s, e) for s, e, _ in a.spans] for a, _ in held}
-        pred = {a.id: decode_si(a, p[default["stride"]], "any", 0.5, 0, 1) for a, p in held}
+        pred = {a.id: decode_si(a, p[default["stride"]], default) for a, p in held}
         si = spans_metric.si_scores(gold, pred).f1
         per_fold.append(
             {"fold": f, "articles": [articles[i].id for i in fold], "si_f1_at_0.5": si, "tc_micro_f1": tc["micro_f1"]}
@@ -518,22 +529,12 @@ def run_cv(articles: list[Article], args, device) -> dict:
     best = max(rows, key=lambda r: r["f1"])
     log(f"best decoding by pooled CV: {best}")
     tc = tc_eval(rec_all)
-    decoding = {k: best[k] for k in ("stride", "method", "threshold", "gap", "min_chars")}
+    decoding = {k: best[k] for k in ("stride", "method", "any_weight", "threshold", "gap", "min_chars")}
     # the per-fold SI at the chosen decoding, to show its spread
     for pf in per_fold:
         part = [held_all[j] for j, (a, _) in enumerate(held_all) if a.id in set(pf["articles"])]
         gold = {a.id: [(s, e) for s, e, _ in a.spans] for a, _ in part}
-        pred = {
-            a.id: decode_si(
-                a,
-                p[decoding["stride"]],
-                decoding["method"],
-                decoding["threshold"],
-                decoding["gap"],
-                decoding["min_chars"],
-            )
-            for a, p in part
-        }
+        pred = {a.id: decode_si(a, p[decoding["stride"]], decoding) for a, p in part}
         pf["si_f1_chosen"] = spans_metric.si_scores(gold, pred).f1
     si_tech = si_per_technique(held_all, decoding["stride"], decoding)
     return {
@@ -603,7 +604,15 @@ def cv_summary(cv: dict, decoding: dict) -> dict:
     """The CV numbers at ``decoding`` (from the wide or the quick sweep) for the model's manifest and card."""
     rows = [*cv.get("wide_sweep", {}).get("top", []), *cv.get("sweep_top", [])]
     keys = ("stride", "method", "threshold", "high", "gap", "min_chars")
-    match = next((r for r in rows if all(r.get(k) == decoding.get(k) for k in keys)), None)
+    match = next(
+        (
+            r
+            for r in rows
+            if all(r.get(k) == decoding.get(k) for k in keys)
+            and r.get("any_weight", 1.0) == decoding.get("any_weight", 1.0)
+        ),
+        None,
+    )
     out = {"folds": len(cv["folds"]), "tc_micro_f1": round(cv["tc"]["micro_f1"], 4)}
     out["tc_per_technique"] = {k: round(v["f1"], 4) for k, v in cv["tc"]["per_technique"].items()}
     if match:
@@ -626,15 +635,7 @@ def dev_si(model: TechniqueModel, tokenizer: Tokenizer, data: Path, decoding: di
     for art_id, text in texts.items():
         art = Article(art_id, text, [], tokenizer)
         probs, _ = infer(model, art.ids, decoding["stride"], device)
-        pred[art_id] = decode_si(
-            art,
-            probs,
-            decoding["method"],
-            decoding["threshold"],
-            decoding["gap"],
-            decoding["min_chars"],
-            decoding.get("high"),
-        )
+        pred[art_id] = decode_si(art, probs, decoding)
     sc = spans_metric.si_scores(gold, pred)
     return {"p": sc.precision, "r": sc.recall, "f1": sc.f1, "n_gold": sc.n_gold, "n_pred": sc.n_pred}
 
@@ -697,11 +698,14 @@ def main(argv: list[str] | None = None) -> int:
         for key in z.files:
             art_id, stride, m = key.split("/")
             if m == "any" and int(stride) in args.eval_strides:
+                # heldout.npz keeps only the any output and the union (max of the 14 technique outputs); the union in
+                # column 0 with the other 13 at zero gives dec.score_column exactly that maximum back
                 col = np.zeros((len(z[key]), N_OUT), np.float32)
                 col[:, dec.ANY] = z[key]
+                col[:, 0] = z[f"{art_id}/{stride}/union"]
                 by_art.setdefault(art_id, {})[int(stride)] = col
         held = [(a, by_art[a.id]) for a in articles if a.id in by_art]
-        rows = sweep(held, WIDE, methods=("any",))
+        rows = sweep(held, WIDE, methods=WIDE_METHODS)
         cv = json.loads((args.sweep_heldout / "cv.json").read_text())
         best = max(rows, key=lambda r: r["f1"])
         cv["wide_sweep"] = {"grid": WIDE, "best": best, "top": sorted(rows, key=lambda r: -r["f1"])[:25]}

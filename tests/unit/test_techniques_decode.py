@@ -147,3 +147,18 @@ def test_hysteresis_keeps_only_runs_that_reach_the_high_threshold() -> None:
     assert [text[s:e] for s, e, *_ in kept] == ["one two three"]  # the weak run "five six" never reaches 0.7
     both = dec.decode_spans(text, offsets, probs, threshold=0.5)
     assert [text[s:e] for s, e, *_ in both] == ["one two three", "five six"]
+
+
+def test_score_column_mixes_the_any_output_with_the_best_technique() -> None:
+    probs = np.zeros((3, dec.ANY + 1), np.float32)
+    probs[:, dec.ANY] = [0.2, 0.8, 0.5]
+    probs[0, 3], probs[1, 0], probs[2, 7], probs[2, 1] = 0.6, 0.4, 0.9, 0.1
+    np.testing.assert_allclose(dec.score_column(probs, "any"), [0.2, 0.8, 0.5])
+    np.testing.assert_allclose(dec.score_column(probs, "union"), [0.6, 0.4, 0.9])
+    np.testing.assert_allclose(dec.score_column(probs, "mix", 0.6), [0.36, 0.64, 0.66], rtol=1e-6)
+
+
+@pytest.mark.parametrize(("method", "weight"), [("mean", 1.0), ("mix", 1.5), ("mix", -0.1)])
+def test_score_column_rejects_unknown_methods_and_weights(method: str, weight: float) -> None:
+    with pytest.raises(ValueError, match=r"method|any_weight"):
+        dec.score_column(np.zeros((2, dec.ANY + 1), np.float32), method, weight)

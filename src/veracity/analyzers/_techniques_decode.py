@@ -102,6 +102,25 @@ def combine_windows(n_tokens: int, starts: Sequence[int], body: int, outputs: np
     return (total / np.maximum(weight, 1e-12)).astype(np.float32)
 
 
+def score_column(probs: np.ndarray, method: str, any_weight: float = 1.0) -> np.ndarray:
+    """The per-token score that span decoding thresholds, from the tagger's 15 outputs ``(n_tokens, 15)``.
+
+    ``any``: the label-agnostic "inside any technique" output; ``union``: the highest of the 14 technique outputs;
+    ``mix``: ``any_weight`` × any + (1 − ``any_weight``) × union. The two heads err differently (the union is more
+    sensitive, the any output more precise), so cross-validation picks how much of each to trust.
+    """
+    union = probs[:, : len(LABELS)].max(axis=1)
+    if method == "any":
+        return probs[:, ANY]
+    if method == "union":
+        return union
+    if method == "mix":
+        if not 0.0 <= any_weight <= 1.0:
+            raise ValueError(f"any_weight must lie in [0, 1], got {any_weight}")
+        return any_weight * probs[:, ANY] + (1.0 - any_weight) * union
+    raise ValueError(f"unknown decoding method {method!r}; expected 'any', 'union' or 'mix'")
+
+
 def token_runs(probs: np.ndarray, threshold: float, gap: int = 0) -> list[tuple[int, int]]:
     """Half-open token ranges where ``probs >= threshold``, joining runs separated by at most ``gap`` tokens."""
     on = np.flatnonzero(probs >= threshold)

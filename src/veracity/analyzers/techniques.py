@@ -110,7 +110,7 @@ class TechniqueModel:
     def regions(self, text: str, offsets: np.ndarray, probs: np.ndarray) -> list[tuple[int, int, float, int, int]]:
         """Label-agnostic technique spans ``(start, end, score, first token, end token)`` with the shipped decoding."""
         d = self.decoding
-        col = probs[:, dec.ANY] if d["method"] == "any" else probs[:, : len(LABELS)].max(axis=1)
+        col = dec.score_column(probs, d["method"], float(d.get("any_weight", 1.0)))
         high = d.get("high")
         return dec.decode_spans(
             text,
