@@ -198,3 +198,16 @@ def test_second_speech_cue_inside_a_reported_clause_keeps_the_first_speaker(text
     doc = _run(text)
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
     assert _src(doc, span) == text.split()[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Mr. Trump was criticized by his party and said that the remarks were a joke.", "Mr. Trump"),
+        ("He's said he gets his ideas about monetary policy from a novel.", "He"),
+    ],
+)
+def test_subject_of_a_passive_first_conjunct_or_a_contracted_perfect(text: str, source: str) -> None:
+    doc = _run(text)
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
+    assert _src(doc, span) == source

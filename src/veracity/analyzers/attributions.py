@@ -123,6 +123,8 @@ def _subject(verb: Any, depth: int = 0) -> Any | None:
     for child in verb.children:
         if child.dep_ in _SUBJ:
             return child
+    if _perfect_misread_as_passive(verb):
+        return next(c for c in verb.children if c.dep_ == "nsubjpass")
     if depth == 0 and verb.tag_ == "VBN" and verb.dep_ == "advcl":
         return None  # "Asked about it, Trump said …": the asker is not expressed
     if _repeated_cue(verb):
@@ -138,6 +140,11 @@ def _subject(verb: Any, depth: int = 0) -> Any | None:
             obj = next((c for c in verb.head.children if c.dep_ == "dobj"), None)
             if obj is not None:
                 return obj
+        if verb.dep_ == "conj" and verb.tag_ in {"VBD", "VBZ", "VBP"}:
+            # "Mr. Trump was forced into damage control and said …": a passive first conjunct shares its subject
+            shared = next((c for c in verb.head.children if c.dep_ == "nsubjpass"), None)
+            if shared is not None:
+                return shared
         return _subject(verb.head, depth + 1)
     # "The officials and a member … AP reached for comment said …": a misparsed subject with a relative clause
     left = [c for c in verb.lefts if c.dep_ == "ccomp"]
@@ -171,6 +178,17 @@ def _stray_subject(verb: Any, stop: int = -1) -> Any | None:
     if tok.pos_ not in {"NOUN", "PROPN", "PRON", "NUM"} or tok.lower_ in _RELATIVE:
         return None
     return tok
+
+
+def _perfect_misread_as_passive(verb: Any) -> bool:
+    """ "He's said he …": the parser reads the contracted "has" of a perfect as a passive "is"."""
+    kids = list(verb.children)
+    return (
+        verb.tag_ in {"VBN", "VBD"}
+        and any(c.dep_ == "auxpass" and c.lower_ in {"'s", "’s"} for c in kids)
+        and any(c.dep_ == "nsubjpass" and c.lower_ != "it" for c in kids)
+        and not any(c.dep_ == "agent" for c in kids)
+    )
 
 
 def _reporting_verb(verb: Any) -> Any | None:
