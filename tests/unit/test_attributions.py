@@ -211,3 +211,20 @@ def test_subject_of_a_passive_first_conjunct_or_a_contracted_perfect(text: str, 
     doc = _run(text)
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
     assert _src(doc, span) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source"),
+    [
+        (
+            "Campaign aides believe the senator is strong and the race is tight, pointing to new polls.",
+            "pointing",
+            "Campaign aides",
+        ),
+        ("The mayor thinks the plan failed and refuses to fund it again.", "refuses", "The mayor"),
+    ],
+)
+def test_any_cue_inside_a_reported_clause_keeps_the_reporting_subject(text: str, cue: str, source: str) -> None:
+    doc = _run(text)
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
+    assert _src(doc, span) == source
