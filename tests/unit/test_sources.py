@@ -174,3 +174,39 @@ def test_claim_sourcing_needs_the_layers() -> None:
     assert claim_sourcing(Document("A plain claim."), 0, 5)["sourcing"] == "unsourced"
     with pytest.raises(ValueError):
         claim_sourcing(Document("A plain claim."), 3, 3)
+
+
+def test_one_person_under_title_full_name_surname_and_pronoun_is_one_source() -> None:
+    doc = _run(
+        "Mayor Elena Varga denied the claims on Monday. Elena Varga said the pipes were old. "
+        '"Nothing is being dumped," she told reporters. Varga said the plan was safe.'
+    )
+    ids = {_mention(doc, words).attrs["source_id"] for words in ("Mayor Elena Varga", "Elena Varga", "she", "Varga")}
+    assert len(ids) == 1
+    row = next(r for r in doc.layer("sources").data["summary"]["sources"] if r["source_id"] in ids)
+    assert (row["name"], row["mentions"]) == ("Mayor Elena Varga", 4)
+
+
+def test_a_surname_two_people_share_stays_apart() -> None:
+    doc = _run("John Smith said the vote was fair. Jane Smith said it was rigged. Smith said nothing more.")
+    john, jane = _mention(doc, "John Smith"), _mention(doc, "Jane Smith")
+    assert john.attrs["source_id"] != jane.attrs["source_id"]
+    assert _mention(doc, "Smith").attrs["source_id"] not in {john.attrs["source_id"], jane.attrs["source_id"]}
+
+
+def test_a_named_group_keeps_its_name_and_its_relative_pronoun_joins_it() -> None:
+    doc = _run(
+        "Acme Corp said profits rose. The Harbour Watch group, which has campaigned against the council since 2019, "
+        "warned that the water would soon be undrinkable."
+    )
+    group, which = _mention(doc, "The Harbour Watch group"), _mention(doc, "which")
+    assert (group.attrs["kind"], group.attrs["anonymous"]) == ("organization", False)
+    assert group.attrs["name"] == "The Harbour Watch group"
+    assert which.attrs["source_id"] == group.attrs["source_id"]
+    assert _mention(doc, "Acme Corp").attrs["source_id"] != group.attrs["source_id"]
+
+
+def test_source_names_drop_the_possessive() -> None:
+    doc = _run("President Trump’s aides said the talks had failed. Trump’s lawyer said nothing.")
+    names = {r["name"] for r in doc.layer("sources").data["summary"]["sources"]}
+    assert not any(n.endswith(("’s", "'s")) for n in names), names

@@ -59,6 +59,7 @@ _INDEFINITE = {
     "another",
 }
 _PRONOUNS = {"he", "she", "him", "her", "they", "them", "it", "we", "i", "you", "who", "which", "that", "us", "me"}
+_POSSESSIVE = re.compile(r"(?<=\w)(?:[’']s|(?<=s)[’'])$")
 _DETS = re.compile(r"^(the|a|an|this|that|these|those)\s+", re.IGNORECASE)
 
 
@@ -115,7 +116,9 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
             return {"kind": "government", "anonymous": False}
         return {"kind": "vague", "anonymous": True}
     if lemma in ORGANIZATION_HEADS:
-        return {"kind": "organization", "anonymous": True}
+        # "The Harbour Watch group", "the Nusra Front terror group": a proper-noun name before the head names it
+        named = any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in head.children)
+        return {"kind": "organization", "anonymous": not named}
     return {"kind": "vague", "anonymous": True}
 
 
@@ -124,13 +127,89 @@ def _key(text: str) -> str:
     return re.sub(r"[’']s$", "", t).strip(" ,.")
 
 
+def _person_name(parsed: Any, start: int, end: int) -> str:
+    """The PERSON entity inside a mention ("Mayor Elena Varga" -> "elena varga"), else the mention's key."""
+    span = parsed.char_span(start, end, alignment_mode="expand")
+    people = [e for e in span.ents if e.label_ == "PERSON"] if span is not None else []
+    return _key(people[-1].text) if people else _key(parsed.text[start:end])
+
+
+def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, str]:
+    """Give every mention (in text order) a ``source_id``; return each source's display name.
+
+    Outlets group by domain; a mention that refers to another mention joins that mention's source (so "which" after
+    "The Harbour Watch group" is the group, whatever the group itself resolved to); people group by their name, and a
+    shorter name inside a longer one ("Varga", "Elena Varga", "Mayor Elena Varga") is the same person. Everything else
+    groups by kind and wording without determiners.
+    """
+    by_range = {(m["start"], m["end"]): m for m in mentions}
+    # the tagger is not consistent across sentences ("Elena Varga" a PERSON, then an ORG): a named organisation whose
+    # words are part of a person's name found in the same text is that person
+    person_names = [_person_name(parsed, m["start"], m["end"]).split() for m in mentions if m["kind"] == "person"]
+    for m in mentions:
+        words = _key(text[m["start"] : m["end"]]).split()
+        named_org = m["kind"] == "organization" and not m["anonymous"] and words
+        if named_org and any(_contains_words(name, words) for name in person_names):
+            m["kind"] = "person"
+    keys: dict[str, str] = {}
+
+    def key_of(m: dict[str, Any], depth: int = 0) -> str:
+        if m["id"] in keys:
+            return keys[m["id"]]
+        ref = m.get("refers_to")
+        target = by_range.get((ref["start"], ref["end"])) if ref else None
+        if m["kind"] == "outlet" and m.get("domain"):
+            key = "outlet:" + m["domain"]
+        elif target is not None and target is not m and depth < 5:
+            key = key_of(target, depth + 1)
+        else:
+            r = ref or m
+            word = (
+                _person_name(parsed, r["start"], r["end"])
+                if m["kind"] == "person"
+                else _key(text[r["start"] : r["end"]])
+            )
+            key = m["kind"] + ":" + word
+        keys[m["id"]] = key
+        return key
+
+    for m in mentions:
+        key_of(m)
+    # longest names first, so that a short name joins the canonical form of the (single) fuller name containing it
+    people = sorted({k for k in keys.values() if k.startswith("person:")}, key=len, reverse=True)
+    canonical: dict[str, str] = {}
+    for k in people:
+        words = k.removeprefix("person:").split()
+        fuller = {canonical[p] for p in canonical if _contains_words(p.removeprefix("person:").split(), words)}
+        canonical[k] = fuller.pop() if len(fuller) == 1 else k
+    groups: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for m in mentions:
+        key = canonical.get(keys[m["id"]], keys[m["id"]])
+        ref = m.get("refers_to") or m
+        name = _POSSESSIVE.sub("", " ".join(text[ref["start"] : ref["end"]].split()))
+        if key not in groups:
+            groups[key] = f"S{len(groups) + 1}"
+            names[groups[key]] = name
+        elif m["kind"] == "person" and len(name) > len(names[groups[key]]) and not m.get("refers_to"):
+            names[groups[key]] = name
+        m["source_id"] = groups[key]
+    return names
+
+
+def _contains_words(longer: list[str], shorter: list[str]) -> bool:
+    """Whether ``shorter`` occurs as consecutive words of ``longer`` ("elena varga" in "mayor elena varga")."""
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
 class SourceAnalyzer(BaseAnalyzer):
     """Groups source mentions into sources and rates the outlets among them."""
 
     name = "sources"
     produces = "sources"
     requires = ("attributions", "entities")
-    version = "0.1.0"
+    version = "0.2.0"
     description = "Who the article relies on: source mentions grouped by source, kind (anonymous, vague, outlet…) and outlet reliability."
     model_name = "rules+lin2023-ratings"
 
@@ -179,7 +258,8 @@ class SourceAnalyzer(BaseAnalyzer):
             )
             info = classify_mention(parsed, s, e, outlets)
             mention = {"id": f"sources/{k}", "start": s, "end": e, **info, "via": "attribution"}
-            if resolved and info["kind"] not in {"outlet"}:
+            # only a pronoun or an unnamed role ("she", "the official", "the group") takes its referent's identity
+            if resolved and info["anonymous"] and info["kind"] != "outlet":
                 r = (resolved["start"], resolved["end"])
                 rinfo = classify_mention(parsed, *r, outlets)
                 mention.update(rinfo)
@@ -201,21 +281,8 @@ class SourceAnalyzer(BaseAnalyzer):
                 }
             )
             n += 1
-        # group mentions into sources
-        groups: dict[str, str] = {}
-        names: dict[str, str] = {}
         ordered = sorted(mentions, key=lambda m: m["start"])
-        for m in ordered:
-            if m["kind"] == "outlet" and m.get("domain"):
-                key = "outlet:" + m["domain"]
-            else:
-                ref = m.get("refers_to") or m
-                key = m["kind"] + ":" + _key(text[ref["start"] : ref["end"]])
-            if key not in groups:
-                groups[key] = f"S{len(groups) + 1}"
-                ref = m.get("refers_to") or m
-                names[groups[key]] = " ".join(text[ref["start"] : ref["end"]].split())
-            m["source_id"] = groups[key]
+        names = _group(ordered, text, parsed)
         counts = Counter()
         for a in atts:
             src = a.attrs.get("source")
