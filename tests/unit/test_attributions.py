@@ -228,3 +228,10 @@ def test_any_cue_inside_a_reported_clause_keeps_the_reporting_subject(text: str,
     doc = _run(text)
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
     assert _src(doc, span) == source
+
+
+def test_passive_cue_with_an_agent() -> None:
+    doc = _run("Clinton was endorsed by the largest teachers union on Friday.")
+    (span,) = doc.layer("attributions").spans
+    assert doc.span_text(span) == "Clinton"
+    assert _src(doc, span) == "the largest teachers union"
