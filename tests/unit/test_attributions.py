@@ -235,3 +235,10 @@ def test_passive_cue_with_an_agent() -> None:
     (span,) = doc.layer("attributions").spans
     assert doc.span_text(span) == "Clinton"
     assert _src(doc, span) == "the largest teachers union"
+
+
+def test_passive_cue_without_an_agent_has_no_source() -> None:
+    doc = _run("The plan was criticized on Monday.")
+    (span,) = doc.layer("attributions").spans
+    assert doc.span_text(span) == "The plan" and span.attrs["source"] is None
+    assert _atts("He was criticized on Monday.") == []

@@ -298,13 +298,14 @@ def _from_verb(tok: Any, text: str) -> _Attribution | None:
             parts = _subtree_range(tok.head, exclude=[tok])
             return _Attribution(parts, cue, _np_range(subj), lemma, subj)
     if child is None:
-        # "Clinton was endorsed by the union": the passive subject is the content, the agent the source
+        # "Clinton was endorsed by the union": the passive subject is the content, the agent the source; with no
+        # agent ("The plan was criticized") there is no source (a pronoun subject alone is too little content)
         target = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
         agent = next((c for c in tok.children if c.dep_ == "agent"), None)
         pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-        if target is not None and pobj is not None:
+        if target is not None and (pobj is not None or target.pos_ != "PRON"):
             parts = [(target.left_edge.idx, _tok_end(target.right_edge))]
-            return _Attribution(parts, cue, _np_range(pobj), lemma, pobj)
+            return _Attribution(parts, cue, _np_range(pobj) if pobj is not None else None, lemma, pobj)
     if child is None:
         child = _object_content(tok, lemma)
         subj = _subject(tok) if child is not None else None
