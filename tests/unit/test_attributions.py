@@ -242,3 +242,14 @@ def test_passive_cue_without_an_agent_has_no_source() -> None:
     (span,) = doc.layer("attributions").spans
     assert doc.span_text(span) == "The plan" and span.attrs["source"] is None
     assert _atts("He was criticized on Monday.") == []
+
+
+def test_learned_cue_word_in_the_passive_takes_its_agent() -> None:
+    from veracity.analyzers.attributions import extract_attributions
+
+    doc = Document("The president was greeted by thousands of protesters.")
+    table = {"V:greet": {"dobj": [0.5, 0.9]}}
+    (att,) = extract_attributions(doc, table=table)
+    assert doc.text[att.start : att.end] == "The president"
+    assert att.source is not None and doc.text[att.source[0] : att.source[1]] == "thousands of protesters"
+    assert extract_attributions(doc, table={"V:greet": {"dobj": [0.1, 0.9]}}) == []
