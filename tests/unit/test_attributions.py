@@ -253,3 +253,13 @@ def test_learned_cue_word_in_the_passive_takes_its_agent() -> None:
     assert doc.text[att.start : att.end] == "The president"
     assert att.source is not None and doc.text[att.source[0] : att.source[1]] == "thousands of protesters"
     assert extract_attributions(doc, table={"V:greet": {"dobj": [0.1, 0.9]}}) == []
+
+
+def test_transcript_speaker_labels() -> None:
+    text = (
+        "The interview was edited.\n\nQ: How did things go for you at school?\n\nKATE BOLDUAN: Why not debate him now?"
+    )
+    doc = _run(text)
+    by_source = {_src(doc, s): doc.span_text(s) for s in doc.layer("attributions").spans}
+    assert by_source["Q"] == "How did things go for you at school?"
+    assert by_source["KATE BOLDUAN"] == "Why not debate him now?"

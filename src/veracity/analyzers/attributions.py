@@ -406,6 +406,14 @@ def _headline(parsed: Any, text: str) -> list[_Attribution]:
         out.append(
             _Attribution([(colon + 1, line_end)], (colon, colon + 1), (ent.start_char, ent.end_char), "headline", src)
         )
+    # transcripts: "Q: How did things go for you?", "KATE BOLDUAN: Why not debate?" (a capitalised speaker label)
+    for m in _SPEAKER_LINE.finditer(text):
+        if len(m.group(2).split()) < 3:
+            continue
+        span = parsed.char_span(m.start(1), m.end(1), alignment_mode="expand")
+        out.append(
+            _Attribution([m.span(2)], (m.end(1), m.end(1) + 1), m.span(1), "headline", span.root if span else None)
+        )
     # the title line: "Report: Walker to speak …", "EXCLUSIVE – Roger Stone: Don't trust …" (a short speaker)
     title = _TITLE_COLON.match(text)
     if title and len(title.group(2).split()) <= 4 and not title.group(2).isupper():
@@ -417,6 +425,7 @@ def _headline(parsed: Any, text: str) -> list[_Attribution]:
     return out
 
 
+_SPEAKER_LINE = re.compile(r"(?m)^[ \t]*([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}):[ \t]+([^\n]+)")
 _TITLE_COLON = re.compile(r"^\s*((?:[^\n:]{0,30}\s[–—-]\s)?)([^\n:–—]{1,45}?):[ \t]+([^\n]+)")
 
 
