@@ -263,3 +263,21 @@ def test_transcript_speaker_labels() -> None:
     by_source = {_src(doc, s): doc.span_text(s) for s in doc.layer("attributions").spans}
     assert by_source["Q"] == "How did things go for you at school?"
     assert by_source["KATE BOLDUAN"] == "Why not debate him now?"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source"),
+    [
+        (
+            "Mr. Ackman first bought shares in 2014, in a bid to persuade the company to buy Allergan.",
+            "persuade",
+            "Mr. Ackman",
+        ),
+        ("His office issued a statement saying the country cannot vet every refugee.", "saying", "His office"),
+        ("A chorus of Democrats urging him to quit grew louder.", "urging", "A chorus of Democrats"),
+    ],
+)
+def test_cue_modifying_a_noun_takes_a_speaker_not_a_thing(text: str, cue: str, source: str) -> None:
+    doc = _run(text)
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
+    assert _src(doc, span) == source

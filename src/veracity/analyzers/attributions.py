@@ -515,9 +515,16 @@ def _ancestor_source(tok: Any) -> Any | None:
             poss = next((c for c in cur.children if c.dep_ == "poss"), None)
             if poss is not None:
                 return poss
-            if tok.dep_ == "acl" or cur.pos_ == "PROPN":
+            if cur.pos_ == "PROPN" or (tok.dep_ == "acl" and _agentive(cur)):
                 return cur
     return None
+
+
+def _agentive(tok: Any) -> bool:
+    """A noun that can say or want something: a person, group or organisation ("officials", "a chorus of Democrats"),
+    not a thing or an act ("a bid to persuade", "the opportunity to convince")."""
+    lemma = tok.lemma_.lower()
+    return tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or lemma in PERSON_ROLES or lemma in ORGANIZATION_HEADS
 
 
 def _learned_pass(parsed: Any, table: CueTable, taken: set[int]) -> list[_Attribution]:
