@@ -281,3 +281,22 @@ def test_cue_modifying_a_noun_takes_a_speaker_not_a_thing(text: str, cue: str, s
     doc = _run(text)
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
     assert _src(doc, span) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        (
+            "Unity pledge.\n\nWASHINGTON (AP) — Donald Trump and House Speaker Paul Ryan pledged to work together.",
+            "Donald Trump and House Speaker Paul Ryan",
+        ),
+        (
+            "Brexit.\n\nWashington (AFP) – Democrat Hillary Clinton has taken a swipe at Donald Trump, saying that his"
+            " comments do more harm than good.",
+            "Democrat Hillary Clinton",
+        ),
+    ],
+)
+def test_dateline_is_not_the_source(text: str, source: str) -> None:
+    spans = [s for s in _atts(text) if s.start > text.index("\n")]
+    assert spans and all(text[s.attrs["source"]["start"] : s.attrs["source"]["end"]] == source for s in spans)

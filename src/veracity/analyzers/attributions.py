@@ -742,6 +742,23 @@ def _speaker_outside_quote(att: _Attribution, parsed: Any, quotes: list[Quote]) 
         att.source, att.source_token = _np_range(tok), tok
 
 
+# "WASHINGTON —", "MYRTLE BEACH, S.C. -", "Washington (AFP) –": a capitalised place, or any place with an agency
+_DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.' ]{1,30}(?:, [A-Z][A-Za-z.]{1,10})?|[A-Z][A-Za-z.' ]{1,30} \([A-Za-z ]{1,20}\)) ?[-–—]{1,2} "
+)
+
+
+def _skip_dateline(att: _Attribution, chunks: dict[int, Any], text: str) -> None:
+    """ "WASHINGTON (AP) — Donald Trump said …": a source the parser took from the dateline opening the paragraph is
+    replaced by the noun phrase right after the dateline."""
+    if att.source is None or (att.source[0] > 0 and text[att.source[0] - 1] != "\n"):
+        return
+    m = _DATELINE.match(text, att.source[0])
+    chunk = chunks.get(m.end()) if m else None
+    if chunk is not None and chunk.end_char <= att.cue[0] and chunk.root.pos_ in {"PROPN", "NOUN", "PRON"}:
+        att.source, att.source_token = (chunk.start_char, chunk.end_char), chunk.root
+
+
 def _has_quote(text: str) -> bool:
     return any(ch in text for ch in '"“”') or "''" in text
 
@@ -782,8 +799,10 @@ def extract_attributions(doc: Document, parsed: Any | None = None, table: CueTab
         att = _cleanup(att, text, quotes)
         if att is not None:
             found.append(att)
+    chunks = {c.start_char: c for c in parsed.noun_chunks}
     for att in found:
         _speaker_outside_quote(att, parsed, quotes)
+        _skip_dateline(att, chunks, text)
     _continue_quotes(found, found, quotes, text)
     before = len(found)
     for q in quotes:
