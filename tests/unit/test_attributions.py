@@ -300,3 +300,13 @@ def test_cue_modifying_a_noun_takes_a_speaker_not_a_thing(text: str, cue: str, s
 def test_dateline_is_not_the_source(text: str, source: str) -> None:
     spans = [s for s in _atts(text) if s.start > text.index("\n")]
     assert spans and all(text[s.attrs["source"]["start"] : s.attrs["source"]["end"]] == source for s in spans)
+
+
+def test_speaker_outside_a_quote_attached_only_after_it() -> None:
+    text = (
+        "The campaign doubled down. \"Well, look, she's clearly experienced, right? Clearly an intelligent person,"
+        ' experienced person," Sanders campaign manager Jeff Weaver said Monday in an interview.'
+    )
+    doc = _run(text)
+    direct = [s for s in doc.layer("attributions").spans if s.label == "direct"]
+    assert direct and _src(doc, direct[0]) == "Sanders campaign manager Jeff Weaver"

@@ -730,7 +730,8 @@ def _speaker_outside_quote(att: _Attribution, parsed: Any, quotes: list[Quote]) 
     verb = span[0]
     before = _stray_subject(verb, stop=quote.end)
     if before is not None:
-        att.source, att.source_token = _np_range(before), before
+        start, end = _np_range(before)
+        att.source, att.source_token = _trim(parsed.text, max(start, quote.end), end), before
         return
     j = verb.i + 1
     while j < len(parsed) and parsed[j].pos_ in {"DET", "ADJ", "PUNCT"} and parsed[j].text != ".":
@@ -815,6 +816,7 @@ def extract_attributions(doc: Document, parsed: Any | None = None, table: CueTab
         if att is not None:
             att = _cleanup(att, text, quotes)
         if att is not None:
+            _speaker_outside_quote(att, parsed, quotes)
             found.append(att)
     _continue_quotes(found[before:], found, quotes, text)
     # one attribution per content range: the first whose cue stands outside the content (not a cue quoted inside it)
