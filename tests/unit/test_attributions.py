@@ -310,3 +310,13 @@ def test_speaker_outside_a_quote_attached_only_after_it() -> None:
     doc = _run(text)
     direct = [s for s in doc.layer("attributions").spans if s.label == "direct"]
     assert direct and _src(doc, direct[0]) == "Sanders campaign manager Jeff Weaver"
+
+
+def test_misparsed_subject_is_not_climbed_into_an_opening_phrase() -> None:
+    text = (
+        "In an interview with Morning Joe hosts Joe Scarborough and Mika Brzezinski, the Democratic presidential"
+        " candidate stated that Trump's comments do not fit with what she knew about him."
+    )
+    doc = _run(text)
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "stated")
+    assert (_src(doc, span) or "").endswith("the Democratic presidential candidate")

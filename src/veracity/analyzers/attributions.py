@@ -156,6 +156,7 @@ def _subject(verb: Any, depth: int = 0) -> Any | None:
 
 
 _NOMINAL = {"NOUN", "PROPN", "PRON", "NUM", "ADP", "DET", "ADJ"}
+_HEADS = {"NOUN", "PROPN", "PRON", "NUM"}
 
 
 def _stray_subject(verb: Any, stop: int = -1) -> Any | None:
@@ -171,13 +172,17 @@ def _stray_subject(verb: Any, stop: int = -1) -> Any | None:
     tok = verb.doc[i]
     if tok.idx < stop:
         return None
+    best = tok if tok.pos_ in _HEADS else None
     while tok.head.i < verb.i and tok.head is not tok and tok.head.pos_ in _NOMINAL and tok.head.i >= verb.sent.start:
         if tok.head.idx < stop:
             break
+        if tok.head.pos_ == "ADP" and tok.head.lower_ != "of":
+            break  # "In an interview with …, the candidate stated": not up into the opening phrase
         tok = tok.head
-    if tok.pos_ not in {"NOUN", "PROPN", "PRON", "NUM"} or tok.lower_ in _RELATIVE:
+        best = tok if tok.pos_ in _HEADS else best
+    if best is None or best.lower_ in _RELATIVE:
         return None
-    return tok
+    return best
 
 
 def _perfect_misread_as_passive(verb: Any) -> bool:
