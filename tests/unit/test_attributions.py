@@ -320,3 +320,11 @@ def test_misparsed_subject_is_not_climbed_into_an_opening_phrase() -> None:
     doc = _run(text)
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "stated")
     assert (_src(doc, span) or "").endswith("the Democratic presidential candidate")
+
+
+def test_opening_asked_has_no_source_even_when_tagged_as_past_tense() -> None:
+    doc = _run(
+        "His father died.\n\nAsked what might surprise people about him, he says he still meets his old friends."
+    )
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "Asked")
+    assert span.attrs["source"] is None

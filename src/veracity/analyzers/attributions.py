@@ -125,7 +125,7 @@ def _subject(verb: Any, depth: int = 0) -> Any | None:
             return child
     if _perfect_misread_as_passive(verb):
         return next(c for c in verb.children if c.dep_ == "nsubjpass")
-    if depth == 0 and verb.tag_ == "VBN" and verb.dep_ == "advcl":
+    if depth == 0 and verb.dep_ == "advcl" and _participle(verb):
         return None  # "Asked about it, Trump said …": the asker is not expressed
     if _repeated_cue(verb):
         # "He said X went … and said Y": the second "said" hangs off X's verb; its subject is the first one's
@@ -183,6 +183,16 @@ def _stray_subject(verb: Any, stop: int = -1) -> Any | None:
     if best is None or best.lower_ in _RELATIVE:
         return None
     return best
+
+
+def _participle(verb: Any) -> bool:
+    """A past participle, including "Asked about it, …" opening a sentence, which the parser may tag as a past tense."""
+    if verb.tag_ == "VBN":
+        return True
+    first = verb.sent.start
+    while first < verb.i and not verb.doc[first].is_alpha:
+        first += 1
+    return verb.i == first and verb.tag_ == "VBD" and verb.dep_ == "advcl"
 
 
 def _perfect_misread_as_passive(verb: Any) -> bool:
@@ -322,7 +332,7 @@ def _from_verb(tok: Any, text: str) -> _Attribution | None:
             return _Attribution(parts, cue, _np_range(subj) if subj is not None else None, lemma, subj)
         return None
     subj = _subject(tok)
-    if subj is None and tok.tag_ != "VBN" and not any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+    if subj is None and not _participle(tok) and not any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
         subj = _ancestor_source(tok)
     parts = _subtree_range(child, exclude=[c for c in child.children if c.i == tok.i or _repeated_cue(c)])
     if subj is not None and child.left_edge.i <= subj.i <= child.right_edge.i:
@@ -497,7 +507,7 @@ def _learned(tok: Any, slot: str, deps: list[Any], with_source: bool = True) -> 
             # "Cruz reboots his attacks on …": the possessive pronoun stands for the clause's subject
             src = _subject(head) or src
     passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children)
-    if src is None and with_source and not passive and tok.tag_ != "VBN":
+    if src is None and with_source and not passive and not _participle(tok):
         src = _ancestor_source(tok)
     if src is not None and deps[0].left_edge.i <= src.i <= deps[-1].right_edge.i:
         src = None
