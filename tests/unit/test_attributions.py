@@ -328,3 +328,9 @@ def test_opening_asked_has_no_source_even_when_tagged_as_past_tense() -> None:
     )
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "Asked")
     assert span.attrs["source"] is None
+
+
+def test_placeholder_it_is_not_a_source() -> None:
+    doc = _run("It's hard to imagine Republican incumbents surviving in Wisconsin and Illinois.")
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "imagine")
+    assert span.attrs["source"] is None

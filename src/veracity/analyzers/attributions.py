@@ -140,6 +140,8 @@ def _subject(verb: Any, depth: int = 0) -> Any | None:
             obj = next((c for c in verb.head.children if c.dep_ == "dobj"), None)
             if obj is not None:
                 return obj
+            if _extraposed(verb.head):
+                return None  # "It's hard to imagine …": nobody in particular imagines
         if verb.dep_ == "conj" and verb.tag_ in {"VBD", "VBZ", "VBP"}:
             # "Mr. Trump was forced into damage control and said …": a passive first conjunct shares its subject
             shared = next((c for c in verb.head.children if c.dep_ == "nsubjpass"), None)
@@ -183,6 +185,11 @@ def _stray_subject(verb: Any, stop: int = -1) -> Any | None:
     if best is None or best.lower_ in _RELATIVE:
         return None
     return best
+
+
+def _extraposed(verb: Any) -> bool:
+    """ "It's easy to see …", "It is hard to imagine …": a copula whose subject is a placeholder "it"."""
+    return verb.lemma_ == "be" and any(c.dep_ == "nsubj" and c.lower_ == "it" for c in verb.children)
 
 
 def _participle(verb: Any) -> bool:
@@ -523,6 +530,8 @@ def _ancestor_source(tok: Any) -> Any | None:
             return None
         cur = cur.head
         if cur.pos_ in {"VERB", "AUX"}:
+            if _extraposed(cur):
+                return None
             subj = next((c for c in cur.children if c.dep_ == "nsubj"), None)
             if subj is not None:
                 return subj
