@@ -334,3 +334,12 @@ def test_placeholder_it_is_not_a_source() -> None:
     doc = _run("It's hard to imagine Republican incumbents surviving in Wisconsin and Illinois.")
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "imagine")
     assert span.attrs["source"] is None
+
+
+def test_quote_continues_after_a_long_rest_of_the_cue_sentence() -> None:
+    doc = _run(
+        "“I think it is coming,” said a strategist for one of these candidates, speaking on the condition of"
+        " anonymity to offer a strategic assessment. “But it will not happen until the field winnows down.”"
+    )
+    said = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
+    assert len(said.attrs["parts"]) == 2 and doc.text[said.end - 1] == "”"

@@ -725,13 +725,18 @@ def _claimed(quote: Quote, att: _Attribution | None, found: list[_Attribution]) 
     )
 
 
+#: how far the rest of the cue's sentence may run before the next quote still continues it ('“…,” said a strategist
+#: for one of the candidates, speaking on the condition of anonymity. “…”'); 160 characters was best on train
+_GAP = 160
+
+
 def _continue_quotes(atts: list[_Attribution], found: list[_Attribution], quotes: list[Quote], text: str) -> None:
     """ "“…,” he said, “…”" and "“…,” he said. “…”": the quote right after the cue continues the same attribution."""
     for att in atts:
         tail = max(att.cue[1], att.source[1] if att.source else 0)
         for q in quotes:
             gap = text[tail : q.start].strip()
-            if 3 < q.start - tail <= 80 and gap.endswith(".") and "\n" not in gap and not _has_quote(gap):
+            if 3 < q.start - tail <= _GAP and gap.endswith(".") and "\n" not in gap and not _has_quote(gap):
                 gap = "."  # '“…,” Rubio said on Fox News. “…”': the rest of the cue's sentence, then the next quote
             if q.start - tail >= 0 and gap in {",", ":", ".", ""} and (gap == "." or q.start - tail <= 3):
                 clear = all(not (s < q.end and q.start < e) for s, e in att.parts)
