@@ -343,3 +343,28 @@ def test_quote_continues_after_a_long_rest_of_the_cue_sentence() -> None:
     )
     said = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
     assert len(said.attrs["parts"]) == 2 and doc.text[said.end - 1] == "”"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content", "source"),
+    [
+        (
+            "This includes a special force to assist Kurdish fighters, Defense Secretary Ash Carter told a Senate"
+            " panel Wednesday.",
+            "told",
+            "This includes a special force to assist Kurdish fighters",
+            "Defense Secretary Ash Carter",
+        ),
+        (
+            'The rejection of the treaty signals "the beginning of the end" for the EU, said Geert Wilders, founder'
+            " of the Dutch Party for Freedom.",
+            "said",
+            'The rejection of the treaty signals "the beginning of the end" for the EU',
+            "Geert Wilders, founder of the Dutch Party for Freedom",
+        ),
+    ],
+)
+def test_reporting_clause_after_the_content(text: str, cue: str, content: str, source: str) -> None:
+    doc = _run(text)
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
+    assert doc.span_text(span) == content and _src(doc, span) == source

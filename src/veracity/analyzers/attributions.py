@@ -242,6 +242,17 @@ def _repeated_cue(verb: Any) -> bool:
     )
 
 
+def _trailing_report(verb: Any) -> bool:
+    """ "This includes a special force, Defense Secretary Ash Carter told a Senate panel": a reporting clause after a
+    comma that the parser joined to the content as a conjunct (no "and" or "but" between them)."""
+    if verb.dep_ != "conj" or verb.head.i > verb.i or verb.lemma_.lower() not in SPEECH_CUES:
+        return False
+    subj = next((c for c in verb.children if c.dep_ in _SUBJ and c.i < verb.i), None)
+    if subj is None or subj.left_edge.i == 0 or verb.doc[subj.left_edge.i - 1].text != ",":
+        return False
+    return not any(c.dep_ == "cc" and verb.head.i < c.i < verb.i for c in verb.head.children)
+
+
 def _said_to(verb: Any) -> bool:
     """ "said to be …", "reported to have …": the reporting verb is followed by a ``to``-infinitive."""
     nxt = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
@@ -313,7 +324,13 @@ def _from_verb(tok: Any, text: str) -> _Attribution | None:
                 parts.insert(0, (dobj.left_edge.idx, _tok_end(dobj.right_edge)))
             att = _Attribution(parts, cue, _np_range(subj) if subj is not None else None, lemma, subj)
             return att
-    if child is None and tok.dep_ == "parataxis" and tok.head.i != tok.i:
+    subjects = [c for c in tok.children if c.dep_ in _SUBJ]
+    after = subjects[0].right_edge.i + 1 if subjects else len(tok.doc)
+    if child is None and len(subjects) == 2 and after < tok.i and tok.doc[after].text == ",":
+        # '"…" for the EU, said Geert Wilders': the parser made the reported clause a second subject
+        first, speaker = subjects
+        return _Attribution(_subtree_range(first), cue, _np_range(speaker), lemma, speaker)
+    if child is None and (tok.dep_ == "parataxis" or _trailing_report(tok)) and tok.head.i != tok.i:
         # "Climate change, Mr. Obama often says, is …": the content is the sentence around the cue
         subj = next((c for c in tok.children if c.dep_ in _SUBJ), None)
         if subj is not None:
