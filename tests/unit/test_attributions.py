@@ -368,3 +368,20 @@ def test_reporting_clause_after_the_content(text: str, cue: str, content: str, s
     doc = _run(text)
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
     assert doc.span_text(span) == content and _src(doc, span) == source
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "source"),
+    [
+        ("The anchor pressed on. “But why?” reporter Jackie Nespral asked.", "“But why?”", "reporter Jackie Nespral"),
+        ("Asked about a cabinet post, Mrs. Clinton shook her head and said, “No.”", "“No.”", "Mrs. Clinton"),
+    ],
+)
+def test_short_quote_punctuated_as_speech(text: str, quote: str, source: str) -> None:
+    doc = _run(text)
+    span = next(s for s in doc.layer("attributions").spans if doc.span_text(s) == quote)
+    assert _src(doc, span) == source
+
+
+def test_short_scare_quote_is_not_speech() -> None:
+    assert not [s for s in _atts("The so-called “experts” met on Monday.") if s.label == "direct"]

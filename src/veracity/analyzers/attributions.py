@@ -46,6 +46,7 @@ LEGEND = {
 }
 _CUES = SPEECH_CUES | BELIEF_CUES
 _TRIM = " \t\r\n,;:—–-"
+_OPENING = _TRIM + "\"'“”‘’"
 _SUBJ = ("nsubj",)
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "we", "i", "you"}
 _POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your"}
@@ -598,6 +599,11 @@ def _learned_pass(parsed: Any, table: CueTable, taken: set[int]) -> list[_Attrib
 
 def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution | None:
     """Trim punctuation, drop the cue and source from the content, and widen content to the quotes it touches."""
+    if att.source:
+        start, end = att.source
+        while start < end and text[start] in _OPENING:
+            start += 1  # '“…?” reporter Jackie Nespral asked': the closing mark is not part of the speaker
+        att.source = (start, end)
     cut = [att.cue] + ([att.source] if att.source else [])
     parts: list[tuple[int, int]] = []
     for s, e in sorted(att.parts):
@@ -806,6 +812,12 @@ def _skip_dateline(att: _Attribution, chunks: dict[int, Any], text: str) -> None
         att.source, att.source_token = (chunk.start_char, chunk.end_char), chunk.root
 
 
+def _spoken(quote: Quote, text: str) -> bool:
+    """A short quotation punctuated as an utterance ('said, “No.”', '“Absolutely not,” he said'), not a scare quote."""
+    inner = text[quote.start : quote.end].rstrip("”\"'’").rstrip()
+    return text[: quote.start].rstrip().endswith((",", ":")) or inner.endswith((",", "!", "?"))
+
+
 def _has_quote(text: str) -> bool:
     return any(ch in text for ch in '"“”') or "''" in text
 
@@ -853,7 +865,7 @@ def extract_attributions(doc: Document, parsed: Any | None = None, table: CueTab
     _continue_quotes(found, found, quotes, text)
     before = len(found)
     for q in quotes:
-        if q.end - q.start < 12 or len(text[q.start : q.end].split()) < 3:
+        if (q.end - q.start < 12 or len(text[q.start : q.end].split()) < 3) and not _spoken(q, text):
             continue
         # a quote taken by an attribution cued inside it ("“I think …”") still needs its own speaker
         if _claimed(q, None, found):
