@@ -385,3 +385,24 @@ def test_short_quote_punctuated_as_speech(text: str, quote: str, source: str) ->
 
 def test_short_scare_quote_is_not_speech() -> None:
     assert not [s for s in _atts("The so-called “experts” met on Monday.") if s.label == "direct"]
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "source"),
+    [
+        (
+            "Asked whether she is honest, 72 percent of Democrats said yes while 48 percent overall agreed.",
+            "yes",
+            "72 percent of Democrats",
+        ),
+        (
+            "Asked if he was ever bullied, the Republican presidential candidate said no.",
+            "no",
+            "the Republican presidential candidate",
+        ),
+    ],
+)
+def test_one_word_answers_are_content(text: str, answer: str, source: str) -> None:
+    doc = _run(text)
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
+    assert doc.span_text(span) == answer and _src(doc, span) == source

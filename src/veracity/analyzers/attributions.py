@@ -46,6 +46,7 @@ LEGEND = {
 }
 _CUES = SPEECH_CUES | BELIEF_CUES
 _TRIM = " \t\r\n,;:—–-"
+_ANSWERS = {"yes", "no", "so"}
 _OPENING = _TRIM + "\"'“”‘’"
 _SUBJ = ("nsubj",)
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "we", "i", "you"}
@@ -283,6 +284,9 @@ def _object_content(tok: Any, lemma: str) -> list[Any] | None:
                 pobj = next((g for g in c.children if g.dep_ in {"pobj", "pcomp"}), None)
                 if pobj is not None:
                     return [pobj]
+    answer = next((c for c in kids if c.i == tok.i + 1 and c.lower_ in _ANSWERS), None)
+    if answer is not None and lemma in SPEECH_CUES:
+        return [answer]  # "72 percent said yes", "55 percent said so"
     if lemma in OBJECT_CUES:
         obj = next((c for c in kids if c.dep_ == "dobj" and c.i > tok.i), None)
         if obj is not None:
