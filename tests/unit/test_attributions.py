@@ -406,3 +406,9 @@ def test_one_word_answers_are_content(text: str, answer: str, source: str) -> No
     doc = _run(text)
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
     assert doc.span_text(span) == answer and _src(doc, span) == source
+
+
+def test_agent_of_a_passive_cue_with_a_clause_is_the_source() -> None:
+    doc = _run("When asked by a reporter whether this differed from the old registry, he did not answer.")
+    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "asked")
+    assert _src(doc, span) == "a reporter" and doc.span_text(span).startswith("whether this differed")

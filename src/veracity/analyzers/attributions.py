@@ -306,12 +306,8 @@ def _from_verb(tok: Any, text: str) -> _Attribution | None:
             parts = _subtree_range(xcomp)
             if subj is not None:
                 parts = [(subj.left_edge.idx, _tok_end(subj.right_edge)), *parts]
-            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
-            source = None
-            if agent is not None:
-                pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
-                source = _np_range(pobj) if pobj is not None else None
-            return _Attribution(parts, cue, source, lemma)
+            pobj = _agent(tok)
+            return _Attribution(parts, cue, _np_range(pobj) if pobj is not None else None, lemma)
         return None  # "officials said to be familiar with …": a misparsed modifier, not a cue
     if tok.dep_ in {"amod", "acl", "relcl"} and tok.tag_ == "VBN":
         return None
@@ -347,7 +343,7 @@ def _from_verb(tok: Any, text: str) -> _Attribution | None:
             return passive
     if child is None:
         child = _object_content(tok, lemma)
-        subj = _subject(tok) if child is not None else None
+        subj = (_subject(tok) or _agent(tok)) if child is not None else None
         if child is not None and subj is not None:
             parts = [(min(c.left_edge.idx for c in child), max(_tok_end(c.right_edge) for c in child))]
             return _Attribution(parts, cue, _np_range(subj), lemma, subj)
@@ -360,7 +356,7 @@ def _from_verb(tok: Any, text: str) -> _Attribution | None:
             parts = [(_tok_end(nxt), _tok_end(nxt.sent[-1]))]
             return _Attribution(parts, cue, _np_range(subj) if subj is not None else None, lemma, subj)
         return None
-    subj = _subject(tok)
+    subj = _subject(tok) or _agent(tok)
     if subj is None and not _participle(tok) and not any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
         subj = _ancestor_source(tok)
     parts = _subtree_range(child, exclude=[c for c in child.children if c.i == tok.i or _repeated_cue(c)])
@@ -370,12 +366,17 @@ def _from_verb(tok: Any, text: str) -> _Attribution | None:
     return _Attribution(parts, cue, source, lemma, subj)
 
 
+def _agent(tok: Any) -> Any | None:
+    """The object of a passive verb's "by" phrase ("was asked by a reporter whether …")."""
+    agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+    return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+
+
 def _passive(tok: Any, need_agent: bool = False) -> _Attribution | None:
     """ "Clinton was endorsed by the union": the passive subject is the content, the agent the source; with no agent
     ("The plan was criticized") there is no source (and a pronoun subject alone is too little content)."""
     target = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
-    agent = next((c for c in tok.children if c.dep_ == "agent"), None)
-    pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    pobj = _agent(tok)
     if target is None or (pobj is None and (need_agent or target.pos_ == "PRON")):
         return None
     parts = [(target.left_edge.idx, _tok_end(target.right_edge))]
@@ -521,11 +522,7 @@ def _learned(tok: Any, slot: str, deps: list[Any], with_source: bool = True) -> 
     elif tok.pos_ in {"VERB", "AUX"} and tok.dep_ == "acl" and tok.tag_ == "VBG":
         src = tok.head  # "a chorus of Democrats urging him to …"
     elif tok.pos_ in {"VERB", "AUX"}:
-        if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
-            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
-            src = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-        else:
-            src = _subject(tok)
+        src = _agent(tok) if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) else _subject(tok)
     else:
         src = next((c for c in tok.children if c.dep_ == "poss"), None)
         head = tok.head
