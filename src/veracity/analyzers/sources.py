@@ -63,6 +63,25 @@ _POSSESSIVE = re.compile(r"(?<=\w)(?:[’']s|(?<=s)[’'])$")
 _DETS = re.compile(r"^(the|a|an|this|that|these|those)\s+", re.IGNORECASE)
 
 
+def _entities(span: Any) -> list[tuple[str, int, int]]:
+    """Named entities inside a spaCy span as ``(label, start char, end char)``, read off its own tokens.
+
+    ``Span.ents`` walks the whole document on every call, which made source classification the slowest step.
+    """
+    found: list[list[Any]] = []
+    current: list[Any] | None = None
+    for tok in span:
+        if not tok.ent_type_:
+            current = None
+            continue
+        if tok.ent_iob_ == "B" or current is None or current[0] != tok.ent_type_:
+            current = [tok.ent_type_, tok.idx, tok.idx + len(tok)]
+            found.append(current)
+        else:
+            current[2] = tok.idx + len(tok)
+    return [(label, s, e) for label, s, e in found]
+
+
 def _head(parsed: Any, start: int, end: int) -> Any | None:
     span = parsed.char_span(start, end, alignment_mode="expand")
     return span.root if span is not None and len(span) else None
@@ -70,7 +89,6 @@ def _head(parsed: Any, start: int, end: int) -> Any | None:
 
 def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] = ()) -> dict[str, Any]:
     """Kind of one source phrase ``[start, end)`` from its head word, modifiers and entities; outlets win."""
-    text = parsed.text
     for o in outlets:
         overlap = max(0, min(end, o.end) - max(start, o.start))
         if overlap and overlap >= 0.5 * (end - start):
@@ -82,11 +100,11 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
     tokens = list(span)
     lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     lemma = head.lemma_.lower()
-    ents = [e for e in span.ents] if hasattr(span, "ents") else []
+    ents = _entities(span)
     head_ent = head.ent_type_
     if lemmas & ANONYMITY_MARKERS or lemma == "source":
         return {"kind": "anonymous", "anonymous": True}
-    if head_ent == "PERSON" or (head.pos_ == "PROPN" and any(e.label_ == "PERSON" for e in ents)):
+    if head_ent == "PERSON" or (head.pos_ == "PROPN" and any(label == "PERSON" for label, _, _ in ents)):
         return {"kind": "person", "anonymous": False}
     if (
         head.text in GOVERNMENT_NAMES
@@ -95,13 +113,12 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
     ):
         return {"kind": "government", "anonymous": False}
     if head_ent in {"ORG", "NORP"} or head.pos_ == "PROPN":
-        name = text[start:end]
-        return {"kind": "government" if _GOV_ORG.search(name) else "organization", "anonymous": False}
+        return {"kind": "government" if _GOV_ORG.search(span.text) else "organization", "anonymous": False}
     if lemma in GOVERNMENT_HEADS and lemma not in {"authority", "official"}:
         return {"kind": "government", "anonymous": False}
     if lemma in _PRONOUNS or head.pos_ == "PRON":
         return {"kind": "vague", "anonymous": True}
-    if any(e.label_ == "PERSON" for e in ents):
+    if any(label == "PERSON" for label, _, _ in ents):
         return {"kind": "person", "anonymous": False}
     dets = {c.lower_ for c in head.children if c.dep_ in {"det", "nummod", "quantmod"}}
     plural = head.tag_ in {"NNS", "NNPS"}
@@ -127,11 +144,11 @@ def _key(text: str) -> str:
     return re.sub(r"[’']s$", "", t).strip(" ,.")
 
 
-def _person_name(parsed: Any, start: int, end: int) -> str:
+def _person_name(parsed: Any, text: str, start: int, end: int) -> str:
     """The PERSON entity inside a mention ("Mayor Elena Varga" -> "elena varga"), else the mention's key."""
     span = parsed.char_span(start, end, alignment_mode="expand")
-    people = [e for e in span.ents if e.label_ == "PERSON"] if span is not None else []
-    return _key(people[-1].text) if people else _key(parsed.text[start:end])
+    people = [(s, e) for label, s, e in _entities(span) if label == "PERSON"] if span is not None else []
+    return _key(text[people[-1][0] : people[-1][1]]) if people else _key(text[start:end])
 
 
 def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, str]:
@@ -145,7 +162,7 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
     by_range = {(m["start"], m["end"]): m for m in mentions}
     # the tagger is not consistent across sentences ("Elena Varga" a PERSON, then an ORG): a named organisation whose
     # words are part of a person's name found in the same text is that person
-    person_names = [_person_name(parsed, m["start"], m["end"]).split() for m in mentions if m["kind"] == "person"]
+    person_names = [_person_name(parsed, text, m["start"], m["end"]).split() for m in mentions if m["kind"] == "person"]
     for m in mentions:
         words = _key(text[m["start"] : m["end"]]).split()
         named_org = m["kind"] == "organization" and not m["anonymous"] and words
@@ -165,7 +182,7 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
         else:
             r = ref or m
             word = (
-                _person_name(parsed, r["start"], r["end"])
+                _person_name(parsed, text, r["start"], r["end"])
                 if m["kind"] == "person"
                 else _key(text[r["start"] : r["end"]])
             )
