@@ -412,3 +412,22 @@ def test_agent_of_a_passive_cue_with_a_clause_is_the_source() -> None:
     doc = _run("When asked by a reporter whether this differed from the old registry, he did not answer.")
     span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "asked")
     assert _src(doc, span) == "a reporter" and doc.span_text(span).startswith("whether this differed")
+
+
+def test_a_named_group_is_not_resolved_to_an_earlier_organisation() -> None:
+    doc = _run("Acme Corp said profits rose. The Harbour Watch group warned that the water would soon be undrinkable.")
+    warned = next(a for a in doc.layer("attributions").spans if a.attrs["cue"]["text"] == "warned")
+    assert _src(doc, warned) == "The Harbour Watch group"
+    assert warned.attrs["resolved_source"] is None
+
+
+def test_a_cue_under_an_agentive_noun_takes_the_noun_not_its_possessor() -> None:
+    from veracity.analyzers.attributions import _ancestor_source, _np_range
+    from veracity.models.loading import spacy_pipeline
+
+    text = "Moscow issued a statement, accusing London and its allies of claiming that the poison came from Russia."
+    parsed = spacy_pipeline()(text)
+    claiming = next(t for t in parsed if t.text == "claiming")
+    assert claiming.head.head.text == "allies"  # the parse this rule is for: "of claiming" hangs on "allies"
+    start, end = _np_range(_ancestor_source(claiming))
+    assert text[start:end] == "London and its allies"

@@ -104,6 +104,12 @@ def _np_range(tok: Any) -> tuple[int, int]:
             continue
         else:
             break
+    # "London and its allies of claiming that …": a gerund clause after a conjunct is an act, not part of the name
+    for t in tok.doc[tok.i + 1 :]:
+        if t.idx >= end:
+            break
+        if t.dep_ == "pcomp" and t.pos_ == "VERB" and t.head.dep_ == "prep" and t.head.i > tok.i:
+            return start, _tok_end(tok.doc[t.head.i - 1])
     return start, end
 
 
@@ -549,7 +555,14 @@ def _ancestor_source(tok: Any) -> Any | None:
     for _ in range(4):
         if cur.head is cur:
             return None
+        via_preposition = cur.dep_ in {"pcomp", "pobj"} and cur.head.pos_ == "ADP"
         cur = cur.head
+        if via_preposition and cur.head.pos_ == "NOUN" and _agentive(cur.head):
+            # "accusing Washington and its allies of supporting …": the allies support, not their possessor
+            first = cur.head
+            while first.dep_ == "conj" and first.head is not first:
+                first = first.head
+            return first
         if cur.pos_ in {"VERB", "AUX"}:
             if _extraposed(cur):
                 return None
@@ -722,6 +735,8 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         return
     if any(t.ent_type_ == "PERSON" for t in tok.subtree):
         return
+    if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children):
+        return  # "the Harbour Watch group" names itself; it is not a reference to an earlier group
     lemma = tok.lemma_.lower()
     if lemma not in PERSON_ROLES and lemma not in ORGANIZATION_HEADS:
         return
