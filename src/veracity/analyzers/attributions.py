@@ -11,8 +11,8 @@ possessor as the source, or none where train mostly has none ("X seems to …").
 officials", "the group") stay as written, as PolNeAR marks them, and are resolved (``resolved_source``) to the
 nearest fitting earlier source or name.
 
-PolNeAR dev (84 articles, ``veracity eval attributions``): content-span F1 0.781 (P 0.758, R 0.807; direct 0.905,
-indirect 0.714); source accuracy 0.762 (0.851 on matched attributions), above the 0.75 target. The hand rules alone
+PolNeAR dev (84 articles, ``veracity eval attributions``): content-span F1 0.781 (P 0.757, R 0.807; direct 0.905,
+indirect 0.713); source accuracy 0.763 (0.851 on matched attributions), above the 0.75 target. The hand rules alone
 (``table={}``): F1 0.723 (P 0.911, R 0.600), source accuracy 0.559.
 """
 
