@@ -198,7 +198,7 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
     for k in people:
         words = k.removeprefix("person:").split()
         fuller = {canonical[p] for p in canonical if _contains_words(p.removeprefix("person:").split(), words)}
-        canonical[k] = fuller.pop() if len(fuller) == 1 else k
+        canonical[k] = fuller.pop() if words and len(fuller) == 1 else k
     groups: dict[str, str] = {}
     names: dict[str, str] = {}
     for m in mentions:
