@@ -163,12 +163,13 @@ def collate(batch: list[dict]) -> dict[str, torch.Tensor]:
 class TechniqueModel(nn.Module):
     """BERT-style encoder with a multi-label token head and a span-classification head."""
 
-    def __init__(self, base: Path, layers: int) -> None:
+    def __init__(self, base: Path, layers: int, attn_dropout: float = 0.1) -> None:
         super().__init__()
         from transformers import BertConfig, BertModel
 
         cfg = BertConfig.from_pretrained(base)
         cfg.num_hidden_layers = layers
+        cfg.attention_probs_dropout_prob = attn_dropout
         if (base / "model.safetensors").is_file():
             self.bert = BertModel.from_pretrained(base, config=cfg, add_pooling_layer=False, dtype=torch.float32)
         else:  # the compact base of --pack-base (int8 weights, pruned vocabulary) for the GPU machine
@@ -293,7 +294,7 @@ def pos_weights(articles: list[Article], cap: float) -> torch.Tensor:
 def train(articles: list[Article], args: argparse.Namespace, device: torch.device) -> TechniqueModel:
     """Fine-tune one model on the given articles."""
     seed_all(args.seed)
-    model = TechniqueModel(args.base, args.layers).to(device)
+    model = TechniqueModel(args.base, args.layers, args.attn_dropout).to(device)
     windows = make_windows(articles, args.stride)
     pw = pos_weights(articles, args.pos_cap).to(device)
     bce = nn.BCEWithLogitsLoss(pos_weight=pw, reduction="none")
@@ -310,7 +311,8 @@ def train(articles: list[Article], args: argparse.Namespace, device: torch.devic
         opt, lambda step: min((step + 1) / warm, max(0.0, (total - step) / max(1, total - warm)))
     )
     rng = random.Random(args.seed)
-    use_amp = device.type == "cuda"
+    # bf16 autocast: always on a GPU; on a CPU only when asked (--bf16), as it needs AVX512-BF16 or AMX to pay off
+    use_amp = device.type == "cuda" or args.bf16
     model.train()
     for epoch in range(args.epochs):
         order = list(range(len(windows)))
@@ -657,6 +659,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pos-cap", type=float, default=10.0)
     ap.add_argument("--span-weight", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--bf16", action="store_true", help="bf16 autocast on a CPU too (2.5x faster with AVX512-BF16)")
+    ap.add_argument(
+        "--attn-dropout", type=float, default=0.1, help="dropout on attention weights (0 is 2.5x faster on a CPU)"
+    )
     ap.add_argument("--cv", type=int, default=0, help="k-fold cross-validation split by article (0: none)")
     ap.add_argument("--final", action="store_true", help="train on all train articles")
     ap.add_argument("--decoding", type=Path, default=None, help="cv.json whose chosen decoding the export uses")
