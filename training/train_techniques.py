@@ -563,6 +563,9 @@ def export(model: TechniqueModel, folder: Path, base: Path, decoding: dict, args
 
     folder.mkdir(parents=True, exist_ok=True)
     model = model.float().cpu().eval()
+    # Eager attention exports as a plain masked softmax; the SDPA path adds NaN guards (IsNaN/Where over every
+    # attention matrix) that cost a fifth of the int8 model's CPU time. Same function either way.
+    model.bert.set_attn_implementation("eager")
     wrapped = Exported(model).eval()
     fp32 = folder / "model-fp32.onnx"
     ids = torch.ones((2, 16), dtype=torch.long)
@@ -596,7 +599,8 @@ def export(model: TechniqueModel, folder: Path, base: Path, decoding: dict, args
         "layers": args.layers,
         "seed": args.seed,
         "training": {
-            k: getattr(args, k) for k in ("epochs", "lr", "head_lr", "batch", "stride", "pos_cap", "span_weight")
+            k: getattr(args, k)
+            for k in ("epochs", "lr", "head_lr", "batch", "stride", "pos_cap", "span_weight", "attn_dropout")
         },
     }
     (folder / "decoding.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
