@@ -85,6 +85,7 @@ def bert_base_reference(threads: int, workdir: Path):
     torch.manual_seed(0)
     cfg = BertConfig(vocab_size=28996, num_labels=dec.ANY + 1)  # bert-base-cased sizes: 12 layers, 768 hidden
     model = BertForTokenClassification(cfg).eval()
+    model.set_attn_implementation("eager")  # exported like ours (see export() in training/train_techniques.py)
 
     class Wrapped(torch.nn.Module):
         def __init__(self) -> None:
