@@ -422,12 +422,13 @@ def test_a_named_group_is_not_resolved_to_an_earlier_organisation() -> None:
 
 
 def test_a_cue_under_an_agentive_noun_takes_the_noun_not_its_possessor() -> None:
-    from veracity.analyzers.attributions import _ancestor_source, _np_range
+    from veracity.analyzers.attributions import _ancestor_source
     from veracity.models.loading import spacy_pipeline
+    from veracity.sourcing.syntax import np_range
 
     text = "Moscow issued a statement, accusing London and its allies of claiming that the poison came from Russia."
     parsed = spacy_pipeline()(text)
     claiming = next(t for t in parsed if t.text == "claiming")
     assert claiming.head.head.text == "allies"  # the parse this rule is for: "of claiming" hangs on "allies"
-    start, end = _np_range(_ancestor_source(claiming))
+    start, end = np_range(_ancestor_source(claiming))
     assert text[start:end] == "London and its allies"

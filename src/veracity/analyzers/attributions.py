@@ -30,14 +30,28 @@ from veracity.models.loading import spacy_pipeline
 from veracity.sourcing.cues import CueTable, candidate_slots, cue_key, cue_table, lookup
 from veracity.sourcing.lexicon import (
     BELIEF_CUES,
-    INFINITIVE_CUES,
-    OBJECT_CUES,
     ORGANIZATION_HEADS,
     PERSON_ROLES,
-    PREPOSITION_CUES,
     SPEECH_CUES,
 )
 from veracity.sourcing.quotes import Quote, find_quotes
+from veracity.sourcing.syntax import (
+    RELATIVE_PRONOUNS,
+    REPORTING_CUES,
+    SUBJECT_DEPS,
+    content_child,
+    extraposed,
+    is_participle,
+    np_range,
+    object_content,
+    repeated_cue,
+    said_to,
+    stray_subject,
+    subtree_range,
+    tok_end,
+    trailing_report,
+    verb_subject,
+)
 
 __all__ = ["AttributionAnalyzer", "extract_attributions", "source_ranges"]
 
@@ -46,16 +60,11 @@ LEGEND = {
     "indirect": "reported or paraphrased speech: what the source is said to have said, in the writer's words",
     "belief": 'an attributed belief, hope, fear or intention ("X believes that …")',
 }
-_CUES = SPEECH_CUES | BELIEF_CUES
 _TRIM = " \t\r\n,;:—–-"
-_ANSWERS = {"yes", "no", "so"}
 _OPENING = _TRIM + "\"'“”‘’"
-_SUBJ = ("nsubj",)
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "we", "i", "you"}
 _POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your"}
-_RELATIVE = {"who", "which", "that", "whom"}
 _PREPOSITIONS = {"in", "on", "at", "by", "from", "with", "for", "of", "to", "under", "after", "during", "over", "per"}
-_NP_RIGHT = {"appos", "conj", "cc", "compound", "flat", "nummod", "poss", "case"}
 
 
 @dataclass
@@ -89,237 +98,23 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _tok_end(tok: Any) -> int:
-    return tok.idx + len(tok.text)
-
-
-def _np_range(tok: Any) -> tuple[int, int]:
-    """A source noun phrase: its left edge to its head, plus appositions, conjuncts and "of" phrases to the right."""
-    start = tok.left_edge.idx
-    end = _tok_end(tok)
-    for child in tok.rights:
-        if child.dep_ in _NP_RIGHT or (child.dep_ == "prep" and child.lower_ in {"of", "from", "at"}):
-            end = max(end, _tok_end(child.right_edge))
-        elif child.dep_ == "punct" and child.text == ",":
-            continue
-        else:
-            break
-    # "London and its allies of claiming that …": a gerund clause after a conjunct is an act, not part of the name
-    for t in tok.doc[tok.i + 1 :]:
-        if t.idx >= end:
-            break
-        if t.dep_ == "pcomp" and t.pos_ == "VERB" and t.head.dep_ == "prep" and t.head.i > tok.i:
-            return start, _tok_end(tok.doc[t.head.i - 1])
-    return start, end
-
-
-def _subtree_range(tok: Any, exclude: Sequence[Any] = ()) -> list[tuple[int, int]]:
-    """Character ranges of a token's subtree with the subtrees of ``exclude`` cut out."""
-    start, end = tok.left_edge.idx, _tok_end(tok.right_edge)
-    cuts = sorted((e.left_edge.idx, _tok_end(e.right_edge)) for e in exclude)
-    parts: list[tuple[int, int]] = []
-    cur = start
-    for cs, ce in cuts:
-        if cs > cur:
-            parts.append((cur, min(cs, end)))
-        cur = max(cur, ce)
-    if cur < end:
-        parts.append((cur, end))
-    return parts
-
-
-def _subject(verb: Any, depth: int = 0) -> Any | None:
-    """The subject of a cue verb, inherited from the governing verb for participles and conjuncts ("…, accusing")."""
-    for child in verb.children:
-        if child.dep_ in _SUBJ:
-            return child
-    if _perfect_misread_as_passive(verb):
-        return next(c for c in verb.children if c.dep_ == "nsubjpass")
-    if depth == 0 and verb.dep_ == "advcl" and _participle(verb):
-        return None  # "Asked about it, Trump said …": the asker is not expressed
-    if _repeated_cue(verb):
-        # "He said X went … and said Y": the second "said" hangs off X's verb; its subject is the first one's
-        return _subject(verb.head.head, depth + 1)
-    if depth < 2 and verb.dep_ in {"advcl", "conj", "xcomp", "ccomp"} and verb.head is not verb:
-        reporter = _reporting_verb(verb)
-        if reporter is not None:
-            return _subject(reporter, depth + 1)
-        if verb.dep_ == "ccomp" and not _said_to(verb.head):
-            return None
-        if verb.dep_ == "xcomp":
-            obj = next((c for c in verb.head.children if c.dep_ == "dobj"), None)
-            if obj is not None:
-                return obj
-            if _extraposed(verb.head):
-                return None  # "It's hard to imagine …": nobody in particular imagines
-        if verb.dep_ == "conj" and verb.tag_ in {"VBD", "VBZ", "VBP"}:
-            # "Mr. Trump was forced into damage control and said …": a passive first conjunct shares its subject
-            shared = next((c for c in verb.head.children if c.dep_ == "nsubjpass"), None)
-            if shared is not None:
-                return shared
-        return _subject(verb.head, depth + 1)
-    # "The officials and a member … AP reached for comment said …": a misparsed subject with a relative clause
-    left = [c for c in verb.lefts if c.dep_ == "ccomp"]
-    if depth == 0 and left and _content_child(verb) is not None and _content_child(verb).i > verb.i:
-        return next((c for c in left[0].children if c.dep_ in _SUBJ), None)
-    if depth == 0 and verb.dep_ == "ROOT":
-        return _stray_subject(verb)
-    return None
-
-
-_NOMINAL = {"NOUN", "PROPN", "PRON", "NUM", "ADP", "DET", "ADJ"}
-_HEADS = {"NOUN", "PROPN", "PRON", "NUM"}
-
-
-def _stray_subject(verb: Any, stop: int = -1) -> Any | None:
-    """A finite main verb the parser left without a subject ("“…,” Brent Bozell, founder of …, tells"): the noun
-    phrase ending just before it, climbed to its head while the heads stay nominal and left of the verb."""
-    if verb.tag_ not in {"VBD", "VBZ", "VBP"} or any(c.dep_ in {"nsubjpass", "auxpass", "expl"} for c in verb.children):
-        return None
-    i = verb.i - 1
-    while i >= verb.sent.start and verb.doc[i].pos_ in {"PUNCT", "ADV", "AUX", "PART"}:
-        i -= 1
-    if i < verb.sent.start:
-        return None
-    tok = verb.doc[i]
-    if tok.idx < stop:
-        return None
-    best = tok if tok.pos_ in _HEADS else None
-    while tok.head.i < verb.i and tok.head is not tok and tok.head.pos_ in _NOMINAL and tok.head.i >= verb.sent.start:
-        if tok.head.idx < stop:
-            break
-        if tok.head.pos_ == "ADP" and tok.head.lower_ != "of":
-            break  # "In an interview with …, the candidate stated": not up into the opening phrase
-        tok = tok.head
-        best = tok if tok.pos_ in _HEADS else best
-    if best is None or best.lower_ in _RELATIVE:
-        return None
-    return best
-
-
-def _extraposed(verb: Any) -> bool:
-    """ "It's easy to see …", "It is hard to imagine …": a copula whose subject is a placeholder "it"."""
-    return verb.lemma_ == "be" and any(c.dep_ == "nsubj" and c.lower_ == "it" for c in verb.children)
-
-
-def _participle(verb: Any) -> bool:
-    """A past participle, including "Asked about it, …" opening a sentence, which the parser may tag as a past tense."""
-    if verb.tag_ == "VBN":
-        return True
-    first = verb.sent.start
-    while first < verb.i and not verb.doc[first].is_alpha:
-        first += 1
-    return verb.i == first and verb.tag_ == "VBD" and verb.dep_ == "advcl"
-
-
-def _perfect_misread_as_passive(verb: Any) -> bool:
-    """ "He's said he …": the parser reads the contracted "has" of a perfect as a passive "is"."""
-    kids = list(verb.children)
-    return (
-        verb.tag_ in {"VBN", "VBD"}
-        and any(c.dep_ == "auxpass" and c.lower_ in {"'s", "’s"} for c in kids)
-        and any(c.dep_ == "nsubjpass" and c.lower_ != "it" for c in kids)
-        and not any(c.dep_ == "agent" for c in kids)
-    )
-
-
-def _reporting_verb(verb: Any) -> Any | None:
-    """The cue verb whose reported clause another cue hangs off ("X said Y …, adding", "X said Y … and added", "X
-    believes Y … and Z …, pointing to"): the parser attaches the second cue inside the first one's content, but on
-    PolNeAR train it is nearly always the same speaker's."""
-    head = verb.head
-    if verb.dep_ not in {"advcl", "conj"}:
-        return None
-    if head.dep_ == "conj" and head.head.dep_ == "ccomp":
-        head = head.head
-    if head.dep_ != "ccomp":
-        return None
-    outer = head.head
-    if outer.lemma_.lower() in _CUES and outer.i < head.i < verb.i:
-        return outer
-    return None
-
-
-def _repeated_cue(verb: Any) -> bool:
-    """A cue verb misparsed as a conjunct inside the content of the same cue ("said X … and said Y")."""
-    head = verb.head
-    return (
-        verb.dep_ == "conj"
-        and head.dep_ == "ccomp"
-        and head.head.lemma_ == verb.lemma_
-        and head.head.i < verb.i
-        and verb.pos_ in {"VERB", "AUX"}
-    )
-
-
-def _trailing_report(verb: Any) -> bool:
-    """ "This includes a special force, Defense Secretary Ash Carter told a Senate panel": a reporting clause after a
-    comma that the parser joined to the content as a conjunct (no "and" or "but" between them)."""
-    if verb.dep_ != "conj" or verb.head.i > verb.i or verb.lemma_.lower() not in SPEECH_CUES:
-        return False
-    subj = next((c for c in verb.children if c.dep_ in _SUBJ and c.i < verb.i), None)
-    if subj is None or subj.left_edge.i == 0 or verb.doc[subj.left_edge.i - 1].text != ",":
-        return False
-    return not any(c.dep_ == "cc" and verb.head.i < c.i < verb.i for c in verb.head.children)
-
-
-def _said_to(verb: Any) -> bool:
-    """ "said to be …", "reported to have …": the reporting verb is followed by a ``to``-infinitive."""
-    nxt = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
-    return nxt is not None and nxt.lower_ == "to" and any(c.dep_ == "xcomp" for c in verb.children)
-
-
-def _content_child(verb: Any) -> Any | None:
-    """The clausal complement carrying the content: the ccomp to the right when there is one, else the left one."""
-    comps = [c for c in verb.children if c.dep_ in {"ccomp"}]
-    if not comps:
-        return None
-    right = [c for c in comps if c.i > verb.i]
-    return right[0] if right else comps[-1]
-
-
-def _object_content(tok: Any, lemma: str) -> list[Any] | None:
-    """Content that is an infinitive, a direct object or a prepositional object of the cue ("called for X")."""
-    kids = list(tok.children)
-    if lemma in INFINITIVE_CUES:
-        xcomp = next((c for c in kids if c.dep_ == "xcomp" and c.i > tok.i), None)
-        if xcomp is not None:
-            obj = next((c for c in kids if c.dep_ == "dobj" and c.i < xcomp.i), None)
-            return [obj, xcomp] if obj is not None else [xcomp]
-    if lemma in PREPOSITION_CUES:
-        for c in kids:
-            if c.dep_ in {"prep", "prt"} and c.lower_ in PREPOSITION_CUES[lemma]:
-                pobj = next((g for g in c.children if g.dep_ in {"pobj", "pcomp"}), None)
-                if pobj is not None:
-                    return [pobj]
-    answer = next((c for c in kids if c.i == tok.i + 1 and c.lower_ in _ANSWERS), None)
-    if answer is not None and lemma in SPEECH_CUES:
-        return [answer]  # "72 percent said yes", "55 percent said so"
-    if lemma in OBJECT_CUES:
-        obj = next((c for c in kids if c.dep_ == "dobj" and c.i > tok.i), None)
-        if obj is not None:
-            extra = [c for c in kids if c.dep_ in {"oprd", "xcomp"} and c.i > obj.i]
-            return [obj, *extra]
-    return None
-
-
 def _from_verb(tok: Any, text: str) -> _Attribution | None:
     lemma = tok.lemma_.lower()
-    cue = (tok.idx, _tok_end(tok))
-    if _said_to(tok):
+    cue = (tok.idx, tok_end(tok))
+    if said_to(tok):
         if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
             # "X was said to have …": an attribution whose source is not expressed.
             subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
             xcomp = next(c for c in tok.children if c.dep_ == "xcomp")
-            parts = _subtree_range(xcomp)
+            parts = subtree_range(xcomp)
             if subj is not None:
-                parts = [(subj.left_edge.idx, _tok_end(subj.right_edge)), *parts]
+                parts = [(subj.left_edge.idx, tok_end(subj.right_edge)), *parts]
             pobj = _agent(tok)
-            return _Attribution(parts, cue, _np_range(pobj) if pobj is not None else None, lemma)
+            return _Attribution(parts, cue, np_range(pobj) if pobj is not None else None, lemma)
         return None  # "officials said to be familiar with …": a misparsed modifier, not a cue
     if tok.dep_ in {"amod", "acl", "relcl"} and tok.tag_ == "VBN":
         return None
-    child = _content_child(tok)
+    child = content_child(tok)
     if child is None and lemma == "accuse":
         objs = [c for c in tok.children if c.dep_ == "dobj"]
         objs += [c for o in objs for c in o.subtree if c.dep_ == "conj"]
@@ -327,50 +122,50 @@ def _from_verb(tok: Any, text: str) -> _Attribution | None:
         child = next((c for c in prep.children if c.dep_ in {"pcomp", "pobj"}), None) if prep is not None else None
         if child is not None:
             dobj = next((c for c in tok.children if c.dep_ == "dobj"), None)
-            subj = _subject(tok)
-            parts = [(child.left_edge.idx, _tok_end(child.right_edge))]
+            subj = verb_subject(tok)
+            parts = [(child.left_edge.idx, tok_end(child.right_edge))]
             if dobj is not None:
-                parts.insert(0, (dobj.left_edge.idx, _tok_end(dobj.right_edge)))
-            att = _Attribution(parts, cue, _np_range(subj) if subj is not None else None, lemma, subj)
+                parts.insert(0, (dobj.left_edge.idx, tok_end(dobj.right_edge)))
+            att = _Attribution(parts, cue, np_range(subj) if subj is not None else None, lemma, subj)
             return att
-    subjects = [c for c in tok.children if c.dep_ in _SUBJ]
+    subjects = [c for c in tok.children if c.dep_ in SUBJECT_DEPS]
     after = subjects[0].right_edge.i + 1 if subjects else len(tok.doc)
     if child is None and len(subjects) == 2 and after < tok.i and tok.doc[after].text == ",":
         # '"…" for the EU, said Geert Wilders': the parser made the reported clause a second subject
         first, speaker = subjects
-        return _Attribution(_subtree_range(first), cue, _np_range(speaker), lemma, speaker)
-    if child is None and (tok.dep_ == "parataxis" or _trailing_report(tok)) and tok.head.i != tok.i:
+        return _Attribution(subtree_range(first), cue, np_range(speaker), lemma, speaker)
+    if child is None and (tok.dep_ == "parataxis" or trailing_report(tok)) and tok.head.i != tok.i:
         # "Climate change, Mr. Obama often says, is …": the content is the sentence around the cue
-        subj = next((c for c in tok.children if c.dep_ in _SUBJ), None)
+        subj = next((c for c in tok.children if c.dep_ in SUBJECT_DEPS), None)
         if subj is not None:
-            parts = _subtree_range(tok.head, exclude=[tok])
-            return _Attribution(parts, cue, _np_range(subj), lemma, subj)
+            parts = subtree_range(tok.head, exclude=[tok])
+            return _Attribution(parts, cue, np_range(subj), lemma, subj)
     if child is None:
         passive = _passive(tok)
         if passive is not None:
             return passive
     if child is None:
-        child = _object_content(tok, lemma)
-        subj = (_subject(tok) or _agent(tok)) if child is not None else None
+        child = object_content(tok, lemma)
+        subj = (verb_subject(tok) or _agent(tok)) if child is not None else None
         if child is not None and subj is not None:
-            parts = [(min(c.left_edge.idx for c in child), max(_tok_end(c.right_edge) for c in child))]
-            return _Attribution(parts, cue, _np_range(subj), lemma, subj)
+            parts = [(min(c.left_edge.idx for c in child), max(tok_end(c.right_edge) for c in child))]
+            return _Attribution(parts, cue, np_range(subj), lemma, subj)
         child = None
     if child is None:
         nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
         if nxt is not None and nxt.text == ":":
             # "Sputnikenews.com reports: …": the content runs from the colon to the end of the sentence
-            subj = _subject(tok) or next((c for c in tok.children if c.dep_ in _SUBJ), None)
-            parts = [(_tok_end(nxt), _tok_end(nxt.sent[-1]))]
-            return _Attribution(parts, cue, _np_range(subj) if subj is not None else None, lemma, subj)
+            subj = verb_subject(tok) or next((c for c in tok.children if c.dep_ in SUBJECT_DEPS), None)
+            parts = [(tok_end(nxt), tok_end(nxt.sent[-1]))]
+            return _Attribution(parts, cue, np_range(subj) if subj is not None else None, lemma, subj)
         return None
-    subj = _subject(tok) or _agent(tok)
-    if subj is None and not _participle(tok) and not any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
+    subj = verb_subject(tok) or _agent(tok)
+    if subj is None and not is_participle(tok) and not any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children):
         subj = _ancestor_source(tok)
-    parts = _subtree_range(child, exclude=[c for c in child.children if c.i == tok.i or _repeated_cue(c)])
+    parts = subtree_range(child, exclude=[c for c in child.children if c.i == tok.i or repeated_cue(c)])
     if subj is not None and child.left_edge.i <= subj.i <= child.right_edge.i:
-        parts = _subtree_range(child, exclude=[subj])
-    source = _np_range(subj) if subj is not None else None
+        parts = subtree_range(child, exclude=[subj])
+    source = np_range(subj) if subj is not None else None
     return _Attribution(parts, cue, source, lemma, subj)
 
 
@@ -387,9 +182,9 @@ def _passive(tok: Any, need_agent: bool = False) -> _Attribution | None:
     pobj = _agent(tok)
     if target is None or (pobj is None and (need_agent or target.pos_ == "PRON")):
         return None
-    parts = [(target.left_edge.idx, _tok_end(target.right_edge))]
-    source = _np_range(pobj) if pobj is not None else None
-    return _Attribution(parts, (tok.idx, _tok_end(tok)), source, tok.lemma_.lower(), pobj)
+    parts = [(target.left_edge.idx, tok_end(target.right_edge))]
+    source = np_range(pobj) if pobj is not None else None
+    return _Attribution(parts, (tok.idx, tok_end(tok)), source, tok.lemma_.lower(), pobj)
 
 
 _NOUN_CUES = frozenset(
@@ -437,10 +232,10 @@ def _from_noun(tok: Any) -> _Attribution | None:
     src = next((c for c in tok.children if c.dep_ == "poss"), None)
     if src is None and tok.dep_ in {"dobj", "pobj"}:
         verb = tok.head if tok.dep_ == "dobj" else tok.head.head
-        src = _subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
-    parts = [(clause.left_edge.idx, _tok_end(clause.right_edge))]
+        src = verb_subject(verb) if verb.pos_ in {"VERB", "AUX"} else None
+    parts = [(clause.left_edge.idx, tok_end(clause.right_edge))]
     return _Attribution(
-        parts, (tok.idx, _tok_end(tok)), _np_range(src) if src is not None else None, tok.lemma_.lower(), src
+        parts, (tok.idx, tok_end(tok)), np_range(src) if src is not None else None, tok.lemma_.lower(), src
     )
 
 
@@ -504,9 +299,9 @@ def _according_to(tok: Any) -> _Attribution | None:
     head = tok.head
     while head.dep_ not in {"ROOT", "ccomp", "conj", "advcl"} and head.head is not head:
         head = head.head
-    parts = _subtree_range(head, exclude=[tok])
-    cue = (tok.idx, _tok_end(to))
-    return _Attribution(parts, cue, _np_range(pobj), "according to", pobj)
+    parts = subtree_range(head, exclude=[tok])
+    cue = (tok.idx, tok_end(to))
+    return _Attribution(parts, cue, np_range(pobj), "according to", pobj)
 
 
 def _learned(tok: Any, slot: str, deps: list[Any], with_source: bool = True) -> _Attribution:
@@ -515,22 +310,22 @@ def _learned(tok: Any, slot: str, deps: list[Any], with_source: bool = True) -> 
     ``with_source`` is False for constructions whose source PolNeAR mostly leaves unexpressed ("X seems to …").
     """
     if slot == "colon":
-        parts = [(_tok_end(deps[0]), _tok_end(deps[0].sent[-1]))]
+        parts = [(tok_end(deps[0]), tok_end(deps[0].sent[-1]))]
     elif slot == "clause":
         # "In a new poll, Clinton leads …": the clause is the content, the preposition's object the source
-        parts = _subtree_range(deps[0], exclude=[tok])
+        parts = subtree_range(deps[0], exclude=[tok])
         obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
-        source = _np_range(obj) if obj is not None and with_source else None
-        return _Attribution(parts, (tok.idx, _tok_end(tok)), source, tok.lower_, obj if source else None)
+        source = np_range(obj) if obj is not None and with_source else None
+        return _Attribution(parts, (tok.idx, tok_end(tok)), source, tok.lower_, obj if source else None)
     else:
-        parts = [(min(d.left_edge.idx for d in deps), max(_tok_end(d.right_edge) for d in deps))]
+        parts = [(min(d.left_edge.idx for d in deps), max(tok_end(d.right_edge) for d in deps))]
     src = None
     if not with_source:
         pass
     elif tok.pos_ in {"VERB", "AUX"} and tok.dep_ == "acl" and tok.tag_ == "VBG":
         src = tok.head  # "a chorus of Democrats urging him to …"
     elif tok.pos_ in {"VERB", "AUX"}:
-        src = _agent(tok) if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) else _subject(tok)
+        src = _agent(tok) if any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children) else verb_subject(tok)
     else:
         src = next((c for c in tok.children if c.dep_ == "poss"), None)
         head = tok.head
@@ -539,14 +334,14 @@ def _learned(tok: Any, slot: str, deps: list[Any], with_source: bool = True) -> 
         verbal = tok.dep_ in {"dobj", "attr", "acomp", "pobj", "oprd"} and head.pos_ in {"VERB", "AUX"}
         if verbal and (src is None or src.lower_ in _POSSESSIVES):
             # "Cruz reboots his attacks on …": the possessive pronoun stands for the clause's subject
-            src = _subject(head) or src
+            src = verb_subject(head) or src
     passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children)
-    if src is None and with_source and not passive and not _participle(tok):
+    if src is None and with_source and not passive and not is_participle(tok):
         src = _ancestor_source(tok)
     if src is not None and deps[0].left_edge.i <= src.i <= deps[-1].right_edge.i:
         src = None
-    source = _np_range(src) if src is not None else None
-    return _Attribution(parts, (tok.idx, _tok_end(tok)), source, tok.lemma_.lower(), src)
+    source = np_range(src) if src is not None else None
+    return _Attribution(parts, (tok.idx, tok_end(tok)), source, tok.lemma_.lower(), src)
 
 
 def _ancestor_source(tok: Any) -> Any | None:
@@ -564,7 +359,7 @@ def _ancestor_source(tok: Any) -> Any | None:
                 first = first.head
             return first
         if cur.pos_ in {"VERB", "AUX"}:
-            if _extraposed(cur):
+            if extraposed(cur):
                 return None
             subj = next((c for c in cur.children if c.dep_ == "nsubj"), None)
             if subj is not None:
@@ -685,13 +480,13 @@ def _quote_cue(quote: Quote, parsed: Any) -> _Attribution | None:
             if tok.is_sent_start and forward and tok.i != window.start:
                 break
             if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_CUES:
-                subj = _subject(tok)
+                subj = verb_subject(tok)
                 if subj is None:
                     continue
                 if not forward and not any(t.text == ":" or t.text == "," for t in toks[: toks.index(tok) + 1]):
                     continue
                 return _Attribution(
-                    [(quote.start, quote.end)], (tok.idx, _tok_end(tok)), _np_range(subj), tok.lemma_.lower(), subj
+                    [(quote.start, quote.end)], (tok.idx, tok_end(tok)), np_range(subj), tok.lemma_.lower(), subj
                 )
             if tok.text in ".!?" and forward:
                 break
@@ -711,9 +506,9 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
             if prev.label == "direct" and prev.source and prev.start <= start < prev.end:
                 att.resolved = prev.resolved or prev.source
         return
-    if low in _RELATIVE and tok.head.dep_ == "relcl":
+    if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
         noun = tok.head.head
-        att.resolved = _np_range(noun)
+        att.resolved = np_range(noun)
         return
     if low in {"he", "she", "him", "her", "his", "hers"}:
         for ent in reversed(entities):
@@ -747,7 +542,7 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         heads = [ptok, *[c for c in ptok.children if c.dep_ == "conj"]]
         for h in heads:
             if h.lemma_.lower() == lemma and h.i != tok.i:
-                att.resolved = (prev.resolved or prev.source) if h is ptok else _np_range(h)
+                att.resolved = (prev.resolved or prev.source) if h is ptok else np_range(h)
                 return
     if lemma in ORGANIZATION_HEADS:
         for ent in reversed(entities):
@@ -798,9 +593,9 @@ def _speaker_outside_quote(att: _Attribution, parsed: Any, quotes: list[Quote]) 
     if span is None or span[0].pos_ not in {"VERB", "AUX"}:
         return
     verb = span[0]
-    before = _stray_subject(verb, stop=quote.end)
+    before = stray_subject(verb, stop=quote.end)
     if before is not None:
-        start, end = _np_range(before)
+        start, end = np_range(before)
         att.source, att.source_token = _trim(parsed.text, max(start, quote.end), end), before
         return
     j = verb.i + 1
@@ -810,7 +605,7 @@ def _speaker_outside_quote(att: _Attribution, parsed: Any, quotes: list[Quote]) 
         tok = parsed[j]
         while tok.head.i > verb.i and tok.head is not tok and tok.head.pos_ in {"PROPN", "NOUN"}:
             tok = tok.head
-        att.source, att.source_token = _np_range(tok), tok
+        att.source, att.source_token = np_range(tok), tok
 
 
 # "WASHINGTON —", "MYRTLE BEACH, S.C. -", "Washington (AFP) –": a capitalised place, or any place with an agency
@@ -859,7 +654,7 @@ def extract_attributions(doc: Document, parsed: Any | None = None, table: CueTab
         lemma = tok.lemma_.lower()
         if tok.lower_ == "according" and tok.dep_ == "prep":
             att = _according_to(tok)
-        elif tok.pos_ in {"VERB", "AUX"} and lemma in _CUES:
+        elif tok.pos_ in {"VERB", "AUX"} and lemma in REPORTING_CUES:
             att = _from_verb(tok, text)
         elif tok.pos_ == "NOUN" and lemma in _NOUN_CUES:
             att = _from_noun(tok)
