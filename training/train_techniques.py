@@ -15,7 +15,8 @@ BCE with per-output ``pos_weight`` (sqrt of the negative/positive ratio, capped)
 
 CV writes ``cv.json`` (per-fold and pooled scores, the decoding sweep, the chosen decoding); ``--final`` trains on all
 321 train articles and, with ``--export``, writes the int8 ONNX graph, the span head, the tokenizer and decoding.json.
-Runs on CUDA when available, else (slowly) on the CPU, with the same seed.
+Runs on CUDA when available, else on the CPU, with the same seed. On a CPU with AVX512-BF16, ``--bf16 --attn-dropout 0``
+makes a step 2.7x cheaper (attention-weight dropout is most of a CPU step): about 19 minutes per fold model on 2 cores.
 """
 
 from __future__ import annotations
