@@ -24,6 +24,11 @@ def _src(doc: Document, span: Span) -> str | None:
     return doc.text[src["start"] : src["end"]] if src else None
 
 
+def _by_cue(doc: Document, cue: str) -> Span:
+    """The first attribution whose cue is ``cue`` (StopIteration, failing the test, when there is none)."""
+    return next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
+
+
 # --- quotation marks -------------------------------------------------------------------------------------------------
 
 
@@ -126,7 +131,7 @@ def test_belief_label() -> None:
 
 def test_pronoun_source_resolves_to_the_named_person() -> None:
     doc = _run("Angela Merkel spoke in Berlin on Monday. She said that Europe must act together.")
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
+    span = _by_cue(doc, "said")
     assert _src(doc, span) == "She"
     assert span.attrs["resolved_source"]["text"] == "Angela Merkel"
 
@@ -196,7 +201,7 @@ def test_quote_after_the_rest_of_the_cue_sentence_continues_the_attribution() ->
 )
 def test_second_speech_cue_inside_a_reported_clause_keeps_the_first_speaker(text: str, cue: str) -> None:
     doc = _run(text)
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
+    span = _by_cue(doc, cue)
     assert _src(doc, span) == text.split()[0]
 
 
@@ -209,7 +214,7 @@ def test_second_speech_cue_inside_a_reported_clause_keeps_the_first_speaker(text
 )
 def test_subject_of_a_passive_first_conjunct_or_a_contracted_perfect(text: str, source: str) -> None:
     doc = _run(text)
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
+    span = _by_cue(doc, "said")
     assert _src(doc, span) == source
 
 
@@ -226,7 +231,7 @@ def test_subject_of_a_passive_first_conjunct_or_a_contracted_perfect(text: str, 
 )
 def test_any_cue_inside_a_reported_clause_keeps_the_reporting_subject(text: str, cue: str, source: str) -> None:
     doc = _run(text)
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
+    span = _by_cue(doc, cue)
     assert _src(doc, span) == source
 
 
@@ -279,7 +284,7 @@ def test_transcript_speaker_labels() -> None:
 )
 def test_cue_modifying_a_noun_takes_a_speaker_not_a_thing(text: str, cue: str, source: str) -> None:
     doc = _run(text)
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
+    span = _by_cue(doc, cue)
     assert _src(doc, span) == source
 
 
@@ -318,7 +323,7 @@ def test_misparsed_subject_is_not_climbed_into_an_opening_phrase() -> None:
         " candidate stated that Trump's comments do not fit with what she knew about him."
     )
     doc = _run(text)
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "stated")
+    span = _by_cue(doc, "stated")
     assert (_src(doc, span) or "").endswith("the Democratic presidential candidate")
 
 
@@ -326,13 +331,13 @@ def test_opening_asked_has_no_source_even_when_tagged_as_past_tense() -> None:
     doc = _run(
         "His father died.\n\nAsked what might surprise people about him, he says he still meets his old friends."
     )
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "Asked")
+    span = _by_cue(doc, "Asked")
     assert span.attrs["source"] is None
 
 
 def test_placeholder_it_is_not_a_source() -> None:
     doc = _run("It's hard to imagine Republican incumbents surviving in Wisconsin and Illinois.")
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "imagine")
+    span = _by_cue(doc, "imagine")
     assert span.attrs["source"] is None
 
 
@@ -341,7 +346,7 @@ def test_quote_continues_after_a_long_rest_of_the_cue_sentence() -> None:
         "“I think it is coming,” said a strategist for one of these candidates, speaking on the condition of"
         " anonymity to offer a strategic assessment. “But it will not happen until the field winnows down.”"
     )
-    said = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
+    said = _by_cue(doc, "said")
     assert len(said.attrs["parts"]) == 2 and doc.text[said.end - 1] == "”"
 
 
@@ -366,7 +371,7 @@ def test_quote_continues_after_a_long_rest_of_the_cue_sentence() -> None:
 )
 def test_reporting_clause_after_the_content(text: str, cue: str, content: str, source: str) -> None:
     doc = _run(text)
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == cue)
+    span = _by_cue(doc, cue)
     assert doc.span_text(span) == content and _src(doc, span) == source
 
 
@@ -404,13 +409,13 @@ def test_short_scare_quote_is_not_speech() -> None:
 )
 def test_one_word_answers_are_content(text: str, answer: str, source: str) -> None:
     doc = _run(text)
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
+    span = _by_cue(doc, "said")
     assert doc.span_text(span) == answer and _src(doc, span) == source
 
 
 def test_agent_of_a_passive_cue_with_a_clause_is_the_source() -> None:
     doc = _run("When asked by a reporter whether this differed from the old registry, he did not answer.")
-    span = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "asked")
+    span = _by_cue(doc, "asked")
     assert _src(doc, span) == "a reporter" and doc.span_text(span).startswith("whether this differed")
 
 
