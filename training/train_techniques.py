@@ -300,6 +300,10 @@ def train(articles: list[Article], args: argparse.Namespace, device: torch.devic
     windows = make_windows(articles, args.stride)
     pw = pos_weights(articles, args.pos_cap).to(device)
     bce = nn.BCEWithLogitsLoss(pos_weight=pw, reduction="none")
+    # the token loss averages the 15 outputs; --any-loss-weight lets the label-agnostic one (SI decodes from it) count more
+    out_w = torch.ones(N_OUT, device=device)
+    out_w[dec.ANY] = args.any_loss_weight
+    out_w = out_w / out_w.sum()
     ce = nn.CrossEntropyLoss()
     head_params = [p for n, p in model.named_parameters() if not n.startswith("bert.")]
     enc_params = [p for n, p in model.named_parameters() if n.startswith("bert.") and p.requires_grad]
@@ -325,7 +329,7 @@ def train(articles: list[Article], args: argparse.Namespace, device: torch.devic
             ids, mask, y, tmask = (b[k].to(device) for k in ("ids", "mask", "y", "tmask"))
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
                 logits, h = model(ids, mask)
-            loss_tok = (bce(logits.float(), y).mean(-1) * tmask).sum() / tmask.sum()
+            loss_tok = ((bce(logits.float(), y) * out_w).sum(-1) * tmask).sum() / tmask.sum()
             loss = loss_tok
             if b["spans"]:
                 with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
@@ -602,7 +606,17 @@ def export(model: TechniqueModel, folder: Path, base: Path, decoding: dict, args
         "seed": args.seed,
         "training": {
             k: getattr(args, k)
-            for k in ("epochs", "lr", "head_lr", "batch", "stride", "pos_cap", "span_weight", "attn_dropout")
+            for k in (
+                "epochs",
+                "lr",
+                "head_lr",
+                "batch",
+                "stride",
+                "pos_cap",
+                "span_weight",
+                "any_loss_weight",
+                "attn_dropout",
+            )
         },
     }
     (folder / "decoding.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -664,6 +678,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick-sweep", action="store_true", help="CV tunes only the threshold (gap 2, min 3 chars)")
     ap.add_argument("--pos-cap", type=float, default=10.0)
     ap.add_argument("--span-weight", type=float, default=1.0)
+    ap.add_argument(
+        "--any-loss-weight",
+        type=float,
+        default=1.0,
+        help="token-loss weight of the 'inside any technique' output (others 1)",
+    )
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast on a CPU too (2.5x faster with AVX512-BF16)")
     ap.add_argument(
