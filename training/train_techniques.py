@@ -9,6 +9,7 @@ One encoder, two heads:
 
 Articles are cut into 256-token windows (254 word pieces + [CLS]/[SEP]) every ``--stride`` tokens; the token loss is a
 BCE with per-output ``pos_weight`` (sqrt of the negative/positive ratio, capped) so the rare classes are not drowned.
+``--any-loss-weight`` weights the label-agnostic output in that mean (1: all 15 outputs alike, the shipped recipe).
 
     python training/train_techniques.py --cv 5            # 5-fold CV split by article: SI + TC, tunes decoding
     python training/train_techniques.py --final --export src/veracity/models/techniques-minilm-int8
