@@ -11,6 +11,12 @@ Articles are cut into 256-token windows (254 word pieces + [CLS]/[SEP]) every ``
 BCE with per-output ``pos_weight`` (sqrt of the negative/positive ratio, capped) so the rare classes are not drowned.
 ``--any-loss-weight`` weights the label-agnostic output in that mean (1: all 15 outputs alike, the shipped recipe).
 
+``--silver N`` self-trains (an experiment, not the shipped recipe): N unlabelled BuzzFeed-Webis news articles join the
+training windows with a teacher's token probabilities as soft targets (plain BCE, no span loss). In CV each fold first
+trains its own teacher on that fold's training articles, so no held-out article reaches the student through the
+teacher, and logs the teacher's fold SI beside the student's; ``--folds 1`` runs one fold for a quick paired signal.
+With ``--final``, ``--teacher`` names the teacher's weights (else one is trained on all train articles first).
+
     python training/train_techniques.py --cv 5            # 5-fold CV split by article: SI + TC, tunes decoding
     python training/train_techniques.py --final --export src/veracity/models/techniques-minilm-int8
 
@@ -106,11 +112,28 @@ def read_dev(data: Path) -> tuple[dict[str, str], dict[str, list[tuple[int, int]
     return texts, gold
 
 
+def read_silver(data: Path, n: int, seed: int) -> dict[str, str]:
+    """``n`` unlabelled news articles (BuzzFeed-Webis 2016, 150-1,200 words), a seeded sample, for self-training."""
+    import xml.etree.ElementTree as ET
+
+    texts = {}
+    for p in sorted((data / "buzzfeed-webis-fake-news-2016" / "articles").glob("*.xml")):
+        root = ET.parse(p).getroot()
+        body = (root.findtext("mainText") or "").strip()
+        if 150 <= len(body.split()) <= 1200:
+            texts["bf" + p.stem] = f"{(root.findtext('title') or '').strip()}\n\n{body}"
+    keys = sorted(texts)
+    random.Random(seed).shuffle(keys)
+    return {k: texts[k] for k in sorted(keys[:n])}
+
+
 class Article:
     """One tokenized article with per-token targets."""
 
     def __init__(self, art_id: str, text: str, spans: list[tuple[int, int, int]], tokenizer: Tokenizer) -> None:
         self.id, self.text, self.spans = art_id, text, spans
+        self.weight = 1.0  # token-loss weight: silver articles (soft targets from a teacher) get --silver-weight
+        self.silver = False
         self.ids, self.offsets = dec.encode(tokenizer, text)
         n = len(self.ids)
         self.y = np.zeros((n, N_OUT), dtype=np.float32)
@@ -147,6 +170,7 @@ def collate(batch: list[dict]) -> dict[str, torch.Tensor]:
     mask = torch.zeros((len(batch), width), dtype=torch.long)
     y = torch.zeros((len(batch), width, N_OUT))
     tmask = torch.zeros((len(batch), width))
+    silver = torch.tensor([w["art"].silver for w in batch])
     spans = []
     for row, w in enumerate(batch):
         n = w["e"] - w["s"]
@@ -155,9 +179,9 @@ def collate(batch: list[dict]) -> dict[str, torch.Tensor]:
         ids[row, n + 1] = dec.SEP_ID
         mask[row, : n + 2] = 1
         y[row, 1 : n + 1] = torch.from_numpy(w["art"].y[w["s"] : w["e"]])
-        tmask[row, 1 : n + 1] = 1
+        tmask[row, 1 : n + 1] = w["art"].weight
         spans.extend((row, a, b, k) for a, b, k in w["spans"])
-    return {"ids": ids, "mask": mask, "y": y, "tmask": tmask, "spans": spans}
+    return {"ids": ids, "mask": mask, "y": y, "tmask": tmask, "silver": silver, "spans": spans}
 
 
 # --------------------------------------------------------------------------------------------------------- model
@@ -294,13 +318,17 @@ def pos_weights(articles: list[Article], cap: float) -> torch.Tensor:
     return torch.tensor(np.clip(np.sqrt(neg / np.maximum(pos, 1)), 1.0, cap), dtype=torch.float32)
 
 
-def train(articles: list[Article], args: argparse.Namespace, device: torch.device) -> TechniqueModel:
-    """Fine-tune one model on the given articles."""
+def train(
+    articles: list[Article], args: argparse.Namespace, device: torch.device, silver: list[Article] | None = None
+) -> TechniqueModel:
+    """Fine-tune one model on the given articles (plus ``silver`` ones whose targets a teacher's probabilities are)."""
     seed_all(args.seed)
     model = TechniqueModel(args.base, args.layers, args.attn_dropout).to(device)
-    windows = make_windows(articles, args.stride)
+    windows = make_windows(articles + (silver or []), args.stride)
     pw = pos_weights(articles, args.pos_cap).to(device)
     bce = nn.BCEWithLogitsLoss(pos_weight=pw, reduction="none")
+    # silver targets are a teacher's probabilities, already raised by pos_weight: plain BCE imitates them as they are
+    bce_silver = nn.BCEWithLogitsLoss(reduction="none")
     # the token loss averages the 15 outputs; --any-loss-weight lets the label-agnostic one (SI decodes from it) count more
     out_w = torch.ones(N_OUT, device=device)
     out_w[dec.ANY] = args.any_loss_weight
@@ -327,10 +355,13 @@ def train(articles: list[Article], args: argparse.Namespace, device: torch.devic
         t0, run_tok, run_span = time.time(), 0.0, 0.0
         for i in range(0, len(order), args.batch):
             b = collate([windows[j] for j in order[i : i + args.batch]])
-            ids, mask, y, tmask = (b[k].to(device) for k in ("ids", "mask", "y", "tmask"))
+            ids, mask, y, tmask, is_silver = (b[k].to(device) for k in ("ids", "mask", "y", "tmask", "silver"))
             with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
                 logits, h = model(ids, mask)
-            loss_tok = ((bce(logits.float(), y) * out_w).sum(-1) * tmask).sum() / tmask.sum()
+            per_out = bce(logits.float(), y)
+            if silver:
+                per_out = torch.where(is_silver[:, None, None], bce_silver(logits.float(), y), per_out)
+            loss_tok = ((per_out * out_w).sum(-1) * tmask).sum() / tmask.sum()
             loss = loss_tok
             if b["spans"]:
                 with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
@@ -367,6 +398,13 @@ def infer(
     probs = torch.sigmoid(logits).float().cpu().numpy()
     hidden = h.float().cpu().numpy()
     return dec.combine_windows(n, starts, BODY, probs), dec.combine_windows(n, starts, BODY, hidden)
+
+
+def label_silver(teacher: TechniqueModel, silver: list[Article], weight: float, device: torch.device) -> None:
+    """Self-training targets: the teacher's token probabilities (all 15 outputs) become each silver article's ``y``."""
+    for art in silver:
+        art.y = infer(teacher, art.ids, 128, device)[0].astype(np.float32)
+        art.weight, art.silver = weight, True
 
 
 def span_head_numpy(model: TechniqueModel) -> tuple[np.ndarray, np.ndarray]:
@@ -498,16 +536,34 @@ def evaluate_held_out(model, arts: list[Article], strides: list[int], device) ->
     return held, records
 
 
-def run_cv(articles: list[Article], args, device) -> dict:
+def fold_si(held: list, stride: int, prefix: str = "") -> dict:
+    """One fold's SI F1 at threshold 0.5 and at its best threshold (any output): to compare two models on a fold."""
+    rows = [r for r in sweep(held, methods=(("any", 1.0),)) if r["stride"] == stride]
+    best = max(rows, key=lambda r: r["f1"])
+    at_half = max((r for r in rows if r["threshold"] == 0.5), key=lambda r: r["f1"])
+    return {f"{prefix}si_f1_thr_0.5": round(at_half["f1"], 4), f"{prefix}si_f1_best_thr": round(best["f1"], 4)}
+
+
+def run_cv(articles: list[Article], args, device, silver: list[Article] | None = None) -> dict:
     rng = random.Random(args.seed)
     order = list(range(len(articles)))
     rng.shuffle(order)
     folds = [sorted(order[i :: args.cv]) for i in range(args.cv)]
     held_all, rec_all, per_fold = [], [], []
-    for f, fold in enumerate(folds):
+    for f, fold in enumerate(folds[: args.folds or None]):
         log(f"fold {f + 1}/{args.cv}: {len(fold)} held-out articles")
         fold_set = set(fold)
-        model = train([a for i, a in enumerate(articles) if i not in fold_set], args, device)
+        train_arts = [a for i, a in enumerate(articles) if i not in fold_set]
+        teacher_scores = {}
+        if silver:
+            # self-training: a teacher trained on this fold's training articles only labels the silver articles
+            teacher = train(train_arts, args, device)
+            held_t, _ = evaluate_held_out(teacher, [articles[i] for i in fold], args.eval_strides, device)
+            teacher_scores = fold_si(held_t, args.eval_strides[-1], "teacher_")
+            log(f"fold {f + 1}: teacher {teacher_scores}")
+            label_silver(teacher, silver, args.silver_weight, device)
+            del teacher
+        model = train(train_arts, args, device, silver)
         held, records = evaluate_held_out(model, [articles[i] for i in fold], args.eval_strides, device)
         held_all += held
         rec_all += records
@@ -517,9 +573,16 @@ def run_cv(articles: list[Article], args, device) -> dict:
         pred = {a.id: decode_si(a, p[default["stride"]], default) for a, p in held}
         si = spans_metric.si_scores(gold, pred).f1
         per_fold.append(
-            {"fold": f, "articles": [articles[i].id for i in fold], "si_f1_at_0.5": si, "tc_micro_f1": tc["micro_f1"]}
+            {
+                "fold": f,
+                "articles": [articles[i].id for i in fold],
+                "si_f1_at_0.5": si,
+                "tc_micro_f1": tc["micro_f1"],
+                **fold_si(held, default["stride"]),
+                **teacher_scores,
+            }
         )
-        log(f"fold {f + 1}: SI F1 (any, thr 0.5) {si:.4f}, TC micro-F1 {tc['micro_f1']:.4f}")
+        log(f"fold {f + 1}: SI F1 (any, thr 0.5) {si:.4f}, TC micro-F1 {tc['micro_f1']:.4f}, {per_fold[-1]}")
         del model
         if device.type == "cuda":
             torch.cuda.empty_cache()
@@ -686,6 +749,10 @@ def main(argv: list[str] | None = None) -> int:
         help="token-loss weight of the 'inside any technique' output (others 1)",
     )
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--silver", type=int, default=0, help="self-training: add N unlabelled news articles")
+    ap.add_argument("--silver-weight", type=float, default=1.0, help="token-loss weight of a silver article")
+    ap.add_argument("--teacher", type=Path, default=None, help="with --final --silver: the teacher's weights")
+    ap.add_argument("--folds", type=int, default=0, help="with --cv: run only the first N folds (a quick signal)")
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast on a CPU too (2.5x faster with AVX512-BF16)")
     ap.add_argument(
         "--attn-dropout", type=float, default=0.1, help="dropout on attention weights (0 is 2.4x faster on a CPU)"
@@ -751,8 +818,12 @@ def main(argv: list[str] | None = None) -> int:
             f"wide sweep over {len(held)} held-out articles: best {best}; by stride {cv['wide_sweep']['best_by_stride']}"
         )
         return 0
+    silver = []
+    if args.silver:
+        silver = [Article(k, t, [], tokenizer) for k, t in read_silver(args.data, args.silver, args.seed).items()]
+        log(f"{len(silver)} silver articles, {sum(len(a.ids) for a in silver)} word pieces")
     if args.cv:
-        cv = run_cv(articles, args, device)
+        cv = run_cv(articles, args, device, silver)
         cv["command"] = " ".join(["python", "training/train_techniques.py", *(argv or sys.argv[1:])])
         cv["config"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
         (args.out / "cv.json").write_text(json.dumps(cv, indent=1) + "\n", encoding="utf-8")
@@ -778,7 +849,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.final:
         log("final model on all articles")
-        model = train(articles, args, device)
+        if silver:
+            if args.teacher:
+                teacher = TechniqueModel(args.base, args.layers).to(device)
+                load_weights(teacher, args.teacher)
+                teacher.eval()
+            else:
+                teacher = train(articles, args, device)
+            label_silver(teacher, silver, args.silver_weight, device)
+            del teacher
+        model = train(articles, args, device, silver)
         if args.save_weights:
             save_weights(model, args.save_weights)
         final = {"decoding": decoding}
