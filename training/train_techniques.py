@@ -304,6 +304,13 @@ def load_weights(model: TechniqueModel, path: Path) -> None:
         raise RuntimeError(f"weights do not fit the model: missing {missing}, unexpected {unexpected}")
 
 
+def load_trained(args: argparse.Namespace, path: Path, device: torch.device) -> TechniqueModel:
+    """A model of ``args``' shape with the weights of ``save_weights`` at ``path``, ready for inference."""
+    model = TechniqueModel(args.base, args.layers).to(device)
+    load_weights(model, path)
+    return model.eval()
+
+
 def seed_all(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -839,9 +846,7 @@ def main(argv: list[str] | None = None) -> int:
             decoding = {**decoding, **json.loads(args.set_decoding)}
         cv_numbers = cv_summary(cv_file, decoding)
     if args.from_weights:
-        model = TechniqueModel(args.base, args.layers)
-        load_weights(model, args.from_weights)
-        model.eval()
+        model = load_trained(args, args.from_weights, torch.device("cpu"))
         if args.export:
             export(model, args.export, args.base, decoding, args)
             write_card_manifest(args.export, cv_numbers)
@@ -850,12 +855,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.final:
         log("final model on all articles")
         if silver:
-            if args.teacher:
-                teacher = TechniqueModel(args.base, args.layers).to(device)
-                load_weights(teacher, args.teacher)
-                teacher.eval()
-            else:
-                teacher = train(articles, args, device)
+            teacher = load_trained(args, args.teacher, device) if args.teacher else train(articles, args, device)
             label_silver(teacher, silver, args.silver_weight, device)
             del teacher
         model = train(articles, args, device, silver)
