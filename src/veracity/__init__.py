@@ -10,12 +10,7 @@ loaded models.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("veracity")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+from veracity._version import __version__
 
 from collections.abc import Iterable
 from functools import lru_cache

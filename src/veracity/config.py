@@ -1,22 +1,71 @@
 """Settings, resolved in one order everywhere: defaults < config file < environment (VERACITY_*) < command-line flags.
 
 The config file is TOML (``$VERACITY_CONFIG``, else ``<user config dir>/veracity/config.toml``) with the same keys as
-``Settings``; the environment uses ``VERACITY_<KEY>`` in upper case (``VERACITY_MAX_BYTES=5000000``).
+``Settings`` and a ``[service]`` table for the HTTP service; the environment uses ``VERACITY_<KEY>`` in upper case
+(``VERACITY_MAX_BYTES=5000000``) and ``VERACITY_SERVICE_<KEY>`` for the service (``VERACITY_SERVICE_THREADS=4``).
+``veracity config show`` prints every resolved value and where it came from.
+
+``Services`` is what the faces (CLI, service, batch workers) open once per process and hand to the pipeline: the
+settings and the fact-check store. Analyzers receive it in ``from_services`` and never open stores themselves.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+import types
+import typing
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_config_dir, user_data_dir
 
 from veracity.errors import ConfigurationError
 
-__all__ = ["Settings", "load_settings"]
+if TYPE_CHECKING:
+    from veracity.stores.live import LiveFactCheckStore
+
+__all__ = ["ServiceSettings", "Services", "SettingOrigin", "Settings", "explain_settings", "load_settings"]
+
+
+def _split(value: Any) -> tuple[str, ...]:
+    items = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value).split(",")
+    return tuple(v.strip() for v in items if str(v).strip())
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Limits and switches of one service process (``[service]`` in the config file, ``VERACITY_SERVICE_*``)."""
+
+    #: largest request body accepted, in bytes; larger requests get 413
+    max_body_bytes: int = field(default=2_000_000, metadata={"env": "VERACITY_SERVICE_MAX_BODY", "min": 1})
+    #: seconds one request may take, queueing and fetching included; then 503
+    time_budget: float = field(default=60.0, metadata={"min": 0.001})
+    #: analysis threads in this process; more requests wait for a free one
+    threads: int = field(default=2, metadata={"min": 1})
+    #: requests that may wait for a thread before new ones get 503
+    queue: int = field(default=32, metadata={"min": 1})
+    #: API keys accepted on /v1 (comma-separated in the environment); empty means /v1 is open
+    api_keys: tuple[str, ...] = field(default=(), repr=False, metadata={"env": "VERACITY_API_KEYS", "secret": True})
+    #: folder where each report is saved as JSON; empty means nothing is written to disk
+    results_dir: str = field(default="", metadata={"env": "VERACITY_RESULTS_DIR"})
+    #: serve the web page at / (off for API-only deployments)
+    page: bool = True
+    #: layers the service produces (what they require is added); None: all
+    only: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            low = f.metadata.get("min")
+            value = getattr(self, f.name)
+            if low is not None and value < low:
+                what = "more than 0 seconds" if isinstance(value, float) else f"at least {low}"
+                raise ConfigurationError(f"{_env_name(f, 'service')} must be {what}, got {value}")
+        if self.results_dir and not Path(self.results_dir).expanduser().is_dir():
+            raise ConfigurationError(
+                f"VERACITY_RESULTS_DIR={self.results_dir} is not a folder; create it or unset it"
+            )
 
 
 @dataclass(frozen=True)
@@ -38,6 +87,12 @@ class Settings:
     db: str = ""
     #: user ratings CSV that overrides the bundled outlet reliability table
     ratings: str = ""
+    #: onnxruntime threads per model call; 0 means min(2, CPUs) (batch workers use 1)
+    threads: int = 0
+    #: the research datasets read by ``veracity eval`` and training; empty means ../shared/data beside the checkout
+    data_dir: str = field(default="", metadata={"env": "VERACITY_DATA"})
+    #: the HTTP service's limits and switches
+    service: ServiceSettings = field(default_factory=ServiceSettings)
 
     @property
     def db_path(self) -> Path:
@@ -48,8 +103,54 @@ class Settings:
         """A copy with the given (non-None) values replaced; used for command-line flags."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
+    def to_toml(self) -> str:
+        """These settings as a config file (how ``veracity serve`` hands resolved settings to its workers)."""
+        lines = [f"{f.name} = {_toml_value(getattr(self, f.name))}" for f in fields(self) if f.name != "service"]
+        lines.append("\n[service]")
+        for f in fields(self.service):
+            value = getattr(self.service, f.name)
+            if value is not None:
+                lines.append(f"{f.name} = {_toml_value(value)}")
+        return "\n".join(lines) + "\n"
 
-def _coerce(name: str, kind: type, raw: Any, origin: str) -> Any:
+
+@dataclass(frozen=True)
+class SettingOrigin:
+    """One resolved setting and where its value came from (default, a config file, a variable, the command line)."""
+
+    key: str
+    value: Any
+    origin: str
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def _env_name(f: Any, section: str) -> str:
+    if "env" in f.metadata:
+        return str(f.metadata["env"])
+    prefix = "VERACITY_SERVICE_" if section == "service" else "VERACITY_"
+    return prefix + f.name.upper()
+
+
+def _kind(cls: type, name: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    hint = hints[name]
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if isinstance(hint, types.UnionType) and args:
+        return args[0] if typing.get_origin(args[0]) is None else tuple
+    return tuple if typing.get_origin(hint) is tuple else hint
+
+
+def _coerce(name: str, kind: Any, raw: Any, origin: str) -> Any:
     try:
         if kind is bool:
             if isinstance(raw, bool):
@@ -60,38 +161,114 @@ def _coerce(name: str, kind: type, raw: Any, origin: str) -> Any:
             if value in {"0", "false", "no", "off", ""}:
                 return False
             raise ValueError(raw)
+        if kind is tuple:
+            return _split(raw)
+        if kind is int and isinstance(raw, str):
+            raw = raw.strip()
         return kind(raw)
     except (TypeError, ValueError):
-        raise ConfigurationError(f"{origin}: {name} must be a {kind.__name__}, got {raw!r}") from None
+        kind_name = "list" if kind is tuple else getattr(kind, "__name__", str(kind))
+        raise ConfigurationError(f"{origin}: {name} must be a {kind_name}, got {raw!r}") from None
 
 
-def load_settings(
-    config_file: str | Path | None = None, environ: dict[str, str] | None = None, **overrides: Any
-) -> Settings:
-    """Resolve settings from defaults, the config file, the environment and explicit overrides, in that order."""
-    environ = dict(os.environ if environ is None else environ)
-    types = {f.name: type(getattr(Settings(), f.name)) for f in fields(Settings)}
-    values: dict[str, Any] = {}
-    path = Path(config_file or environ.get("VERACITY_CONFIG") or Path(user_config_dir("veracity")) / "config.toml")
+def _resolve(
+    config_file: str | Path | None, environ: dict[str, str] | None, overrides: dict[str, Any]
+) -> tuple[Settings, list[SettingOrigin]]:
+    env = dict(os.environ if environ is None else environ)
+    sections: dict[str, type] = {"": Settings, "service": ServiceSettings}
+    values: dict[str, dict[str, Any]] = {"": {}, "service": {}}
+    origins: dict[tuple[str, str], str] = {}
+    known = {s: {f.name: f for f in fields(cls) if not (s == "" and f.name == "service")} for s, cls in sections.items()}
+
+    path = Path(config_file or env.get("VERACITY_CONFIG") or Path(user_config_dir("veracity")) / "config.toml")
     if path.is_file():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigurationError(f"config file {path} is not valid TOML: {exc}") from None
         for key, raw in data.items():
-            if key not in types:
-                raise ConfigurationError(f"config file {path}: unknown setting {key!r}; known: {', '.join(types)}")
-            values[key] = _coerce(key, types[key], raw, str(path))
+            if key == "service" and isinstance(raw, dict):
+                for skey, sraw in raw.items():
+                    if skey not in known["service"]:
+                        raise ConfigurationError(
+                            f"config file {path}: unknown setting service.{skey}; known: {', '.join(known['service'])}"
+                        )
+                    values["service"][skey] = _coerce(skey, _kind(ServiceSettings, skey), sraw, str(path))
+                    origins[("service", skey)] = f"config file {path}"
+                continue
+            if key not in known[""]:
+                raise ConfigurationError(f"config file {path}: unknown setting {key!r}; known: {', '.join(known[''])}")
+            values[""][key] = _coerce(key, _kind(Settings, key), raw, str(path))
+            origins[("", key)] = f"config file {path}"
     elif config_file:
         raise ConfigurationError(f"config file {path} does not exist")
-    for key, kind in types.items():
-        env_key = "VERACITY_" + key.upper()
-        if env_key in environ:
-            values[key] = _coerce(key, kind, environ[env_key], env_key)
+
+    for section, cls in sections.items():
+        for name, f in known[section].items():
+            env_key = _env_name(f, section)
+            if env_key in env and (env[env_key].strip() or _kind(cls, name) in (str, tuple, bool)):
+                values[section][name] = _coerce(name, _kind(cls, name), env[env_key], env_key)
+                origins[(section, name)] = f"environment {env_key}"
+
     for key, raw in overrides.items():
         if raw is None:
             continue
-        if key not in types:
+        section, _, name = key.rpartition(".")
+        if section not in sections or name not in known[section]:
             raise ConfigurationError(f"unknown setting {key!r}")
-        values[key] = _coerce(key, types[key], raw, "command line")
-    return Settings(**values)
+        values[section][name] = _coerce(name, _kind(sections[section], name), raw, "command line")
+        origins[(section, name)] = "command line"
+
+    service = ServiceSettings(**values["service"])
+    settings = Settings(**values[""], service=service)
+    table = [
+        SettingOrigin(name, getattr(settings, name), origins.get(("", name), "default")) for name in known[""]
+    ] + [
+        SettingOrigin(f"service.{name}", getattr(service, name), origins.get(("service", name), "default"))
+        for name in known["service"]
+    ]
+    return settings, table
+
+
+def load_settings(
+    config_file: str | Path | None = None, environ: dict[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Resolve settings from defaults, the config file, the environment and explicit overrides, in that order.
+
+    Service settings are overridden as ``**{"service.threads": 4}``.
+    """
+    return _resolve(config_file, environ, overrides)[0]
+
+
+def explain_settings(
+    config_file: str | Path | None = None, environ: dict[str, str] | None = None, **overrides: Any
+) -> list[SettingOrigin]:
+    """Every resolved setting with where its value came from (``veracity config show``)."""
+    return _resolve(config_file, environ, overrides)[1]
+
+
+@dataclass
+class Services:
+    """What a face opens once per process and hands to every analyzer: settings and the fact-check store.
+
+    ``factchecks`` follows the database file: it opens when the file appears and reopens after an import, so a
+    long-running service sees records imported while it runs without a restart.
+    """
+
+    settings: Settings = field(default_factory=Settings)
+    factchecks: LiveFactCheckStore | Any | None = None
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, factchecks: Any = None) -> Services:
+        """Services for ``settings``: the given fact-check store, else the one at ``settings.db_path`` (opened lazily)."""
+        settings = settings or load_settings()
+        if factchecks is None:
+            from veracity.stores.live import LiveFactCheckStore
+
+            factchecks = LiveFactCheckStore(settings.db_path)
+        return cls(settings, factchecks)
+
+    def close(self) -> None:
+        """Close what this object opened."""
+        if self.factchecks is not None and hasattr(self.factchecks, "close"):
+            self.factchecks.close()

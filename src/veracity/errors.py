@@ -17,7 +17,9 @@ Every message says what is wrong and what to do about it; the CLI prints it as o
     │   └── ModelMissingError       a model package or file is absent or fails verification
     ├── PipelineError               analyzers that cannot be wired together (requires/produces, unknown names)
     ├── SpanError                   an analyzer produced an offset outside the text or an inconsistent span
-    └── SchemaVersionError          a report of another major schema version
+    ├── SchemaVersionError          a report of another major schema version
+    └── ServiceError                raised by the HTTP service itself: auth (401), busy / not ready / over the time
+                                    budget / not installed (503); carries its status, error type and headers
 """
 
 from __future__ import annotations
@@ -113,3 +115,15 @@ class SchemaVersionError(VeracityError):
 
     http_status = 422
     user_error = True
+
+
+class ServiceError(VeracityError):
+    """An error raised by the service itself (auth, busy, time budget, feature not installed), with its HTTP status."""
+
+    def __init__(self, status: int, type_: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.http_status = status
+        self.status = status
+        self.type = type_
+        self.message = message
+        self.headers = headers or {}

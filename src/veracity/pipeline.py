@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from veracity import registry
 from veracity.analyzers.base import Analyzer
+from veracity.config import Services, Settings
 from veracity.doc import Document, Layer
 from veracity.errors import PipelineError
 from veracity.report import Report
@@ -28,13 +29,13 @@ class Pipeline:
         analyzers: Sequence[str | Analyzer] | None = None,
         *,
         only: Iterable[str] | None = None,
-        services: Mapping[str, Any] | None = None,
+        services: Services | None = None,
         on_error: ErrorPolicy = "raise",
     ) -> None:
         if on_error not in ("raise", "record"):
             raise PipelineError(f"on_error must be 'raise' or 'record', not {on_error!r}")
         self.on_error: ErrorPolicy = on_error
-        self.services = dict(services or {})
+        self.services: Services = services if services is not None else Services()
         wanted = list(analyzers) if analyzers is not None else list(registry.available())
         if only is not None:
             only = [name.strip() for name in only if name.strip()]
@@ -43,6 +44,23 @@ class Pipeline:
             wanted = self._with_requirements(only, wanted)
         instances = [registry.create(a, self.services) if isinstance(a, str) else a for a in wanted]
         self.analyzers: list[Analyzer] = _ordered(instances)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        only: Iterable[str] | None = None,
+        on_error: ErrorPolicy = "raise",
+        services: Services | None = None,
+    ) -> Pipeline:
+        """The one constructor every face uses: resolved settings, the process's services, the requested layers.
+
+        ``services`` defaults to ``Services.open(settings)`` (the fact-check store at ``settings.db_path``, opened only
+        if an analyzer searches it).
+        """
+        services = services if services is not None else Services.open(settings)
+        return cls(only=only, services=services, on_error=on_error)
 
     def _with_requirements(self, only: list[str], candidates: list[str | Analyzer]) -> list[str | Analyzer]:
         """The requested layers plus, transitively, every layer they require."""
@@ -100,12 +118,7 @@ class Pipeline:
                 )
             if not todo:
                 continue
-            layers = self._apply(
-                analyzer, [docs[i] for i in todo], [errors[i] for i in todo], [failed[i] for i in todo]
-            )
-            for i, layer in zip(todo, layers, strict=True):
-                if layer is not None:
-                    docs[i].add_layer(layer)
+            self._apply(analyzer, [docs[i] for i in todo], [errors[i] for i in todo], [failed[i] for i in todo])
         return [Report.from_document(doc, errors=errs) for doc, errs in zip(docs, errors, strict=True)]
 
     def _apply(
@@ -116,16 +129,24 @@ class Pipeline:
             analyzer.load()
             batch = getattr(analyzer, "analyze_batch", None)
             layers = list(batch(docs)) if batch and len(docs) > 1 else [analyzer.analyze(d) for d in docs]
+            if len(layers) != len(docs):
+                raise PipelineError(f"analyzer {analyzer.name!r} returned {len(layers)} layers for {len(docs)} documents")
+            stored: list[Layer | None] = []
             for doc, layer in zip(docs, layers, strict=True):
                 _check_layer(analyzer, layer, doc)
-            return list(layers)
+            for doc, layer in zip(docs, layers, strict=True):
+                stored.append(doc.add_layer(layer))  # the one door: offsets, ids, relations checked here
+            return stored
         except Exception as exc:
             if self.on_error == "raise" or len(docs) == 0:
                 raise
             if len(docs) > 1:  # find which document failed; the others keep their layers
                 out: list[Layer | None] = []
                 for doc, errs, fails in zip(docs, errors, failed, strict=True):
-                    out.extend(self._apply(analyzer, [doc], [errs], [fails]))
+                    if doc.has_layer(analyzer.produces):  # attached before a later document failed
+                        out.append(doc.layer(analyzer.produces))
+                    else:
+                        out.extend(self._apply(analyzer, [doc], [errs], [fails]))
                 return out
             errors[0].append(_error(analyzer, type(exc).__name__, str(exc)))
             failed[0].add(analyzer.produces)

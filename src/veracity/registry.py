@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veracity.analyzers.base import Analyzer
 from veracity.errors import PipelineError
+
+if TYPE_CHECKING:
+    from veracity.config import Services
 
 __all__ = ["ENTRY_POINT_GROUP", "available", "create", "describe"]
 
@@ -42,10 +45,12 @@ def load_class(name: str) -> Any:
         raise PipelineError(f"analyzer {name!r} ({eps[name].value}) failed to import: {exc}") from exc
 
 
-def create(name: str, services: Mapping[str, Any] | None = None) -> Analyzer:
-    """Instantiate a registered analyzer, passing it the services it asks for."""
+def create(name: str, services: Services | None = None) -> Analyzer:
+    """Instantiate a registered analyzer, passing it the process's services (settings, fact-check store)."""
+    from veracity.config import Services
+
     factory = load_class(name)
-    services = services or {}
+    services = services or Services()
     analyzer = factory.from_services(services) if hasattr(factory, "from_services") else factory()
     if not isinstance(analyzer, Analyzer):
         raise PipelineError(

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from veracity.doc import Document, Layer, Provenance
+
+if TYPE_CHECKING:
+    from veracity.config import Services
 
 __all__ = ["Analyzer", "BaseAnalyzer"]
 
@@ -53,8 +56,8 @@ class BaseAnalyzer:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_services(cls, services: Mapping[str, Any]) -> BaseAnalyzer:
-        """Build the analyzer from injected services (a fact-check store, settings); the default needs none."""
+    def from_services(cls, services: Services) -> BaseAnalyzer:
+        """Build the analyzer from the process's services (settings, the fact-check store); the default needs none."""
         return cls()
 
     def load(self) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from veracity.analyzers._spacy import parse
 from veracity.analyzers.attributions import source_ranges
@@ -28,6 +28,9 @@ from veracity.sourcing.lexicon import (
 )
 from veracity.sourcing.outlets import find_outlets
 from veracity.sourcing.ratings import RatingsTable, normalize_domain, ratings_table
+
+if TYPE_CHECKING:
+    from veracity.config import Services
 
 __all__ = ["KINDS", "SourceAnalyzer", "classify_mention"]
 
@@ -235,9 +238,9 @@ class SourceAnalyzer(BaseAnalyzer):
         self._ratings = ratings
 
     @classmethod
-    def from_services(cls, services: Mapping[str, Any]) -> SourceAnalyzer:
-        """Use the ratings CSV named by the injected settings (``Settings.ratings``)."""
-        settings = services.get("settings") if services else None
+    def from_services(cls, services: Services) -> SourceAnalyzer:
+        """Use the ratings CSV named by the process's settings (``Settings.ratings``)."""
+        settings = getattr(services, "settings", None)
         return cls(ratings_table(getattr(settings, "ratings", "") or ""))
 
     def _load(self) -> None:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from veracity import __version__
+from veracity._version import __version__
 from veracity.errors import VeracityError
 
 __all__ = ["main"]

@@ -24,7 +24,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from veracity import __version__
+from veracity._version import __version__
 from veracity.config import Settings
 from veracity.doc import Document
 from veracity.errors import FetchError, FetchTimeoutError, InputTooLargeError, UnsupportedInputError, URLRefusedError

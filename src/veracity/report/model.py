@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from veracity import __version__
+from veracity._version import __version__
 from veracity.doc import Document, Layer, Provenance, Relation, Span
 from veracity.errors import SchemaVersionError, SpanError, UsageError
 

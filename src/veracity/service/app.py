@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from veracity import __version__
+from veracity._version import __version__
 from veracity.config import Settings, load_settings
 from veracity.pipeline import Pipeline
 from veracity.service.api import health_router, v1_router

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from veracity.errors import VeracityError
+from veracity.errors import ServiceError, VeracityError
 
 __all__ = ["ERROR_RESPONSES", "ErrorBody", "ServiceError", "error_response", "install_error_handlers"]
 
@@ -34,17 +34,6 @@ class ErrorBody(BaseModel):
     """The body of every error response."""
 
     error: ErrorDetail
-
-
-class ServiceError(Exception):
-    """An error raised by the service itself (auth, busy, time budget, feature not installed)."""
-
-    def __init__(self, status: int, type_: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.type = type_
-        self.message = message
-        self.headers = headers or {}
 
 
 _STATUS_TEXT = {

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from veracity import __version__
+from veracity._version import __version__
 from veracity.errors import UsageError, VeracityError
 from veracity.report import Report
 from veracity.service.engine import Engine, Source
