@@ -21,6 +21,7 @@ __all__ = ["main"]
 COMMAND_MODULES = [
     "veracity.cli.analyze",
     "veracity.cli.info",
+    "veracity.cli.config",
     "veracity.cli.eval",
     "veracity.cli.ratings",
     "veracity.cli.claims",

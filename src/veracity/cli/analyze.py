@@ -12,12 +12,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``analyze`` command."""
     p = sub.add_parser("analyze", help="analyse one article (a file, a URL, or - for stdin)")
     p.add_argument("source", metavar="SOURCE", help="path to a .txt/.md/.html file, an http(s) URL, or - for stdin")
+    from veracity.report.render import formats
+
     p.add_argument(
         "--format",
         "-f",
-        choices=["text", "json", "html", "md"],
+        choices=formats(),
         default=None,
-        help="output format (default: text on a terminal, json otherwise... or from --out's suffix)",
+        help="output format, from the registered renderers (default: from --out's suffix, else text on a terminal "
+        "and json when piped)",
     )
     p.add_argument("--out", "-o", metavar="FILE", help="write the report here instead of stdout")
     p.add_argument("--only", metavar="LAYERS", help="comma-separated layers to produce (and what they need)")
@@ -27,11 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _format(args: argparse.Namespace) -> str:
+    from veracity.report.render import suffix_format
+
     if args.format:
-        return args.format
+        return str(args.format)
     if args.out:
-        suffix = args.out.rsplit(".", 1)[-1].lower()
-        return {"json": "json", "html": "html", "htm": "html", "md": "md"}.get(suffix, "text")
+        return suffix_format(args.out) or "text"
     return "text" if sys.stdout.isatty() else "json"
 
 
@@ -43,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     only = split_list(args.only)
-    pipeline = Pipeline(only=only, services={"settings": settings})  # wiring errors surface before any reading
+    pipeline = Pipeline.from_settings(settings, only=only)  # wiring errors surface before any reading
     doc = load_source(args.source, settings=settings, title=args.title)
     report = pipeline.run(doc)
     fmt = _format(args)

@@ -101,7 +101,7 @@ def format_result(text: str, score: float, checkworthy: bool, flags: dict[str, b
 
 def run_score(args: argparse.Namespace) -> int:
     """Read every line, score in chunks with the shared scorer, write results in input order."""
-    from veracity.analyzers.claims import ClaimScorer
+    from veracity.models.claims import ClaimScorer
 
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise UsageError(f"--threshold must lie in [0, 1], not {args.threshold}")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from veracity.config import Settings, load_settings
 from veracity.errors import UsageError
 
-__all__ = ["add_settings_flags", "settings_from", "split_list", "write_output"]
+__all__ = ["add_settings_flags", "flag_overrides", "settings_from", "split_list", "write_output"]
 
 
 def add_settings_flags(parser: argparse.ArgumentParser) -> None:
@@ -23,16 +24,20 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="PATH", help="fact-check database (default: user data dir; env VERACITY_DB)")
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Resolve settings for a command from its flags."""
-    return load_settings(
-        getattr(args, "config", None),
-        max_bytes=getattr(args, "max_bytes", None),
-        max_chars=getattr(args, "max_chars", None),
-        allow_private=getattr(args, "allow_private", None),
-        fetch_read_timeout=getattr(args, "timeout", None),
-        db=getattr(args, "db", None),
-    )
+def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings a command's flags override (None: not given)."""
+    return {
+        "max_bytes": getattr(args, "max_bytes", None),
+        "max_chars": getattr(args, "max_chars", None),
+        "allow_private": getattr(args, "allow_private", None),
+        "fetch_read_timeout": getattr(args, "timeout", None),
+        "db": getattr(args, "db", None),
+    }
+
+
+def settings_from(args: argparse.Namespace, **more: Any) -> Settings:
+    """Resolve settings for a command from its flags (``more``: further overrides, e.g. ``service.threads``)."""
+    return load_settings(getattr(args, "config", None), **flag_overrides(args), **more)
 
 
 def split_list(value: str | None) -> list[str] | None:

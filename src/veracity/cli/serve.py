@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import fields
+import shutil
+import tempfile
+from pathlib import Path
 
 from veracity.cli.common import add_settings_flags, settings_from, split_list
 from veracity.errors import ConfigurationError, UsageError
@@ -47,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Resolve settings, hand them to the worker processes through the environment, and run uvicorn."""
+    """Resolve settings once, hand them to the worker processes as one config file, and run uvicorn."""
     try:
         import uvicorn
     except ImportError:  # pragma: no cover - a runtime dependency, absent only in broken installs
@@ -56,36 +58,37 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--port must be 1-65535, not {args.port}")
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, not {args.workers}")
-    settings = settings_from(args)  # validates the config file and environment now, before binding the port
-    env = {"VERACITY_" + f.name.upper(): _env_value(getattr(settings, f.name)) for f in fields(settings)}
-    service_env = {
-        "VERACITY_SERVICE_THREADS": args.threads,
-        "VERACITY_SERVICE_MAX_BODY": args.max_body,
-        "VERACITY_SERVICE_TIME_BUDGET": args.time_budget,
-        "VERACITY_RESULTS_DIR": args.results_dir,
-        "VERACITY_SERVICE_PAGE": "0" if args.no_page else None,
-        "VERACITY_SERVICE_ONLY": ",".join(split_list(args.only) or []) if args.only else None,
-    }
-    env.update({k: str(v) for k, v in service_env.items() if v is not None})
-    os.environ.update(env)
-    from veracity.service.config import ServiceSettings
-
-    ServiceSettings.from_env()  # fail now with one line, not in each worker
-    uvicorn.run(
-        "veracity.service.app:app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        access_log=args.access_log,
-        log_level=args.log_level,
-        server_header=False,
-        proxy_headers=False,
+    # validates the config file, the environment and the flags now, with one line, before binding the port
+    settings = settings_from(
+        args,
+        **{
+            "service.threads": args.threads,
+            "service.max_body_bytes": args.max_body,
+            "service.time_budget": args.time_budget,
+            "service.results_dir": args.results_dir,
+            "service.page": False if args.no_page else None,
+            "service.only": ",".join(split_list(args.only) or []) if args.only else None,
+        },
     )
+    # Every worker process resolves the same settings through the one door (load_settings): a private config file
+    # holding the resolved values, named by VERACITY_CONFIG.
+    folder = Path(tempfile.mkdtemp(prefix="veracity-serve-"))
+    config = folder / "settings.toml"
+    config.write_text(settings.to_toml(), encoding="utf-8")
+    config.chmod(0o600)  # it may hold API keys
+    os.environ["VERACITY_CONFIG"] = str(config)
+    try:
+        uvicorn.run(
+            "veracity.service.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            access_log=args.access_log,
+            log_level=args.log_level,
+            server_header=False,
+            proxy_headers=False,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return 0
-
-
-def _env_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)

@@ -1,10 +1,10 @@
-"""Where the research datasets are: ``--data``, else ``$VERACITY_DATA``, else ``../shared/data`` near the checkout."""
+"""Where the research datasets are: ``--data``, else the ``data_dir`` setting (``VERACITY_DATA``), else ``../shared/data``."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from veracity.config import load_settings
 from veracity.errors import ConfigurationError
 
 __all__ = ["data_dir"]
@@ -18,7 +18,7 @@ def data_dir(explicit: str | None = None, required: str | None = None) -> Path:
             what = f"{path / required}" if required else str(path)
             raise ConfigurationError(f"--data: {what} does not exist; give the shared data folder (…/shared/data)")
         return path
-    candidates = [os.environ.get("VERACITY_DATA")]
+    candidates = [load_settings().data_dir]
     here = Path.cwd()
     candidates += [str(p / "shared" / "data") for p in [here, *here.parents][:4]]
     candidates += [str(Path(__file__).resolve().parents[i] / "shared" / "data") for i in range(3, 6)]
