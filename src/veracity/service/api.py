@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from veracity import registry
 from veracity.errors import UsageError
 from veracity.report import Report
+from veracity.service.classify import classifier, normalise_classification, technique_legend
 from veracity.service.engine import Engine, Source
 from veracity.service.errors import ERROR_RESPONSES, ServiceError
 
@@ -228,44 +228,30 @@ async def score_claims(body: ClaimsScoreRequest, request: Request) -> ClaimsScor
 
 
 def _score_claims(engine: Engine, body: ClaimsScoreRequest) -> ClaimsScoreResponse:
+    """The one cheap scoring path: sentences straight through the shared scorer; a text through ``--only claims``."""
     from veracity.ingest import from_text
+    from veracity.models.claims import ClaimScorer
 
-    analyzer = next((a for a in engine.pipeline.analyzers if a.produces == "claims"), None)
-    scorer = getattr(analyzer, "score_texts", None)
-    if body.sentences is not None and scorer is not None:  # each sentence scored exactly as given
-        threshold = float(getattr(analyzer, "threshold", 0.5))
-        scores = [float(x) for x in scorer(body.sentences)]
+    if body.sentences is not None:  # each sentence scored exactly as given
+        scorer = ClaimScorer.shared()
+        scores = [float(x) for x in scorer.score_texts(body.sentences)]
         items = [
             ScoredClaim(
-                index=i, text=t, score=round(sc, 4), label="checkworthy" if sc >= threshold else "not_checkworthy"
+                index=i, text=t, score=round(sc, 4), label="checkworthy" if sc >= scorer.threshold else "not_checkworthy"
             )
             for i, (t, sc) in enumerate(zip(body.sentences, scores, strict=True))
         ]
         items.sort(key=lambda c: -(c.score or 0.0))
-        return ClaimsScoreResponse(claims=items, model=getattr(analyzer, "model_name", None))
-    if body.sentences is not None:
-        pieces = [" ".join(s.split()) for s in body.sentences]
-        text = "\n\n".join(pieces)
-        bounds, pos = [], 0
-        for piece in pieces:
-            bounds.append((pos, pos + len(piece)))
-            pos += len(piece) + 2
-    else:
-        text, bounds = body.text or "", []
-    doc = from_text(text, max_chars=engine.settings.max_chars, what="the text")
-    report = engine.pipeline_for(["claims"]).run(doc)
-    layer = report.layers["claims"]
-    claims: dict[int, ScoredClaim] = {}
-    for n, span in enumerate(layer.spans):
-        index = next((i for i, (a, b) in enumerate(bounds) if a <= span.start < b), None) if bounds else None
-        item = ScoredClaim(
-            index=index, start=span.start, end=span.end, text=span.text, label=span.label, score=span.score,
-            attrs=span.attrs,
-        )  # fmt: skip
-        key = index if index is not None else -1 - n
-        if key not in claims or (item.score or 0.0) > (claims[key].score or 0.0):
-            claims[key] = item  # a sentence the splitter cut in two keeps its best part
-    ranked = sorted(claims.values(), key=lambda c: -(c.score or 0.0))
+        return ClaimsScoreResponse(claims=items, model=scorer.artifact)
+    doc = from_text(body.text or "", max_chars=engine.settings.max_chars, what="the text")
+    layer = engine.pipeline_for(["claims"]).run(doc).layers["claims"]
+    ranked = sorted(
+        (
+            ScoredClaim(start=s.start, end=s.end, text=s.text, label=s.label, score=s.score, attrs=s.attrs)
+            for s in layer.spans
+        ),
+        key=lambda c: -(c.score or 0.0),
+    )
     return ClaimsScoreResponse(claims=ranked, model=layer.provenance.model if layer.provenance else None)
 
 
@@ -297,12 +283,10 @@ async def search_factchecks(
 async def classify(body: ClassifyRequest, request: Request) -> ClassifyResponse:
     """Classify passages of a text (for example a selection on the web page) into persuasion techniques."""
     engine = engine_of(request)
-    classify_fn = _classifier()
+    classify_fn = classifier()
     spans = [(s.start, s.end) for s in body.spans] if body.spans else [(0, len(body.text))]
     raw = await engine.call(classify_fn, body.text, spans)
-    from veracity.service.page import normalise_classification
-
-    legend = _technique_legend(engine)
+    legend = technique_legend()
     results = []
     for (start, end), labels in zip(spans, raw, strict=True):
         ranked = normalise_classification([labels])
@@ -315,28 +299,6 @@ async def classify(body: ClassifyRequest, request: Request) -> ClassifyResponse:
             )
         )
     return ClassifyResponse(results=results)
-
-
-def _classifier() -> Any:
-    try:
-        veracity = importlib.import_module("veracity")
-        fn = veracity.classify_techniques
-    except (ImportError, AttributeError):
-        raise ServiceError(
-            503,
-            "NotAvailable",
-            "not available: the technique classifier (veracity.classify_techniques) is not in this build",
-        ) from None
-    return fn
-
-
-def _technique_legend(engine: Engine) -> dict[str, str]:
-    """One-line definitions of the technique labels (from the techniques analyzer's module)."""
-    try:
-        from veracity.analyzers.techniques import DEFINITIONS
-    except ImportError:
-        return {}
-    return {str(k): str(v) for k, v in DEFINITIONS.items()}
 
 
 @v1_router.get("/analyzers", summary="Registered analyzers", response_model=list[AnalyzerInfo], responses=_errors(401))

@@ -22,10 +22,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from veracity._version import __version__
-from veracity.config import Settings, load_settings
+from veracity.config import ServiceSettings, Settings, load_settings
 from veracity.pipeline import Pipeline
 from veracity.service.api import health_router, v1_router
-from veracity.service.config import ServiceSettings
 from veracity.service.engine import Engine
 from veracity.service.errors import install_error_handlers
 
@@ -199,10 +198,10 @@ def create_app(
     """Build the service: the JSON API under /v1, health probes, and (unless turned off) the web page at /.
 
     ``settings`` default to ``load_settings()`` (config file and VERACITY_* environment), ``service`` to
-    ``ServiceSettings.from_env()``; ``pipeline`` defaults to every registered analyzer. Models load in the lifespan.
+    ``settings.service``; ``pipeline`` defaults to every registered analyzer. Models load in the lifespan.
     """
     settings = settings or load_settings()
-    service = service or ServiceSettings.from_env()
+    service = service or settings.service
     engine = Engine(settings, service, pipeline)
 
     @asynccontextmanager

@@ -22,13 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from veracity.config import Settings
+from veracity.config import Services, ServiceSettings, Settings
 from veracity.doc import Document
-from veracity.errors import UsageError
+from veracity.errors import ServiceError, UsageError
 from veracity.pipeline import Pipeline
 from veracity.report import Report
-from veracity.service.config import ServiceSettings
-from veracity.service.errors import ServiceError
 
 __all__ = ["AnalysisResult", "Engine", "Source"]
 
@@ -55,19 +53,25 @@ class AnalysisResult:
 
 
 class Engine:
-    """Holds the loaded pipeline, the fact-check store and the worker pool of one service process."""
+    """Holds the loaded pipeline, the process's services (the one fact-check store) and the worker pool."""
 
-    def __init__(self, settings: Settings, service: ServiceSettings, pipeline: Pipeline | None = None) -> None:
+    def __init__(
+        self, settings: Settings, service: ServiceSettings | None = None, pipeline: Pipeline | None = None
+    ) -> None:
         self.settings = settings
-        self.service = service
+        self.service = service or settings.service
         self._pipeline = pipeline
+        # one store per process: the pipeline's when one was injected with a store, else opened here and handed to it
+        injected = pipeline.services if pipeline is not None else None
+        if injected is not None and injected.factchecks is not None:
+            self.services = injected
+        else:
+            self.services = Services.open(settings)
         self._subsets: dict[tuple[str, ...], Pipeline] = {}
         self._subsets_lock = threading.Lock()
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._in_flight = 0
         self._in_flight_lock = threading.Lock()
-        self._store: Any = None
-        self._store_lock = threading.Lock()
         self.ready = False
         self.loaded_seconds: float | None = None
 
@@ -80,7 +84,9 @@ class Engine:
         )
         if self._pipeline is None:
             # one failing analyzer (a broken plug-in) leaves its error in the report; the other layers still come back
-            self._pipeline = Pipeline(only=self.service.only, services={"settings": self.settings}, on_error="record")
+            self._pipeline = Pipeline.from_settings(
+                self.settings, only=self.service.only, on_error="record", services=self.services
+            )
         self._pipeline.load()
         self.loaded_seconds = round(time.perf_counter() - started, 3)
         self.ready = True
@@ -91,10 +97,8 @@ class Engine:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
-        if self._store is not None:
-            with contextlib.suppress(Exception):  # closing must not mask the shutdown
-                self._store.close()
-            self._store = None
+        with contextlib.suppress(Exception):  # closing must not mask the shutdown
+            self.services.close()
 
     @property
     def pipeline(self) -> Pipeline:
@@ -180,19 +184,12 @@ class Engine:
     # -- the work itself (runs in pool threads) ------------------------------------------------------------------------
     def document(self, source: Source) -> Document:
         """The Document for a request: text as given, HTML through trafilatura, a URL through the safe fetcher."""
-        if source.text is not None:
-            from veracity.ingest import from_text
+        from veracity.ingest import to_document
 
-            return from_text(source.text, title=source.title, max_chars=self.settings.max_chars, what="the text")
-        if source.html is not None:
-            from veracity.ingest.html import document_from_html
-
-            return document_from_html(source.html, title=source.title, settings=self.settings, what="the HTML")
-        if source.url is not None:
-            from veracity.ingest.url import fetch_document
-
-            return fetch_document(source.url.strip(), settings=self.settings, title=source.title)
-        raise UsageError("give exactly one of text, url or html")
+        what = "the text" if source.text is not None else "the HTML" if source.html is not None else "the URL"
+        return to_document(
+            text=source.text, html=source.html, url=source.url, title=source.title, name=what, settings=self.settings
+        )
 
     def analyze(self, source: Source) -> AnalysisResult:
         """Ingest and analyse one source; save the report when the operator enabled a results store."""
@@ -218,28 +215,19 @@ class Engine:
             raise
 
     def factcheck_store(self) -> Any:
-        """The fact-check store, opened on first use once a database exists (a later import is picked up)."""
-        with self._store_lock:
-            if self._store is None:
-                try:
-                    from veracity.stores import open_default_store
-                except ImportError:
-                    raise ServiceError(
-                        503, "NotAvailable", "not available: the fact-check store is not in this build"
-                    ) from None
-                self._store = open_default_store(self.settings)  # None while no database file exists: cheap to retry
-            if self._store is None:
-                raise ServiceError(
-                    503,
-                    "NotAvailable",
-                    f"not available: no fact-check database at {self.settings.db_path}; import one with "
-                    "`veracity factchecks import` or point VERACITY_DB at one",
-                )
-            return self._store
+        """The process's one fact-check store, current with the database file (an import made while running shows)."""
+        store = self.services.factchecks
+        current = store.current() if hasattr(store, "current") else store
+        if current is None:
+            raise ServiceError(
+                503,
+                "NotAvailable",
+                f"not available: no fact-check database at {self.settings.db_path}; import one with "
+                "`veracity factchecks import` or point VERACITY_DB at one",
+            )
+        return current
 
     def search_factchecks(self, query: str, top_k: int) -> list[dict[str, Any]]:
-        """Fact-checks matching a query, best first (the store is shared, so calls are serialised)."""
-        store = self.factcheck_store()
-        with self._store_lock:
-            matches = store.search(query, top_k=top_k)
+        """Fact-checks matching a query, best first."""
+        matches = self.factcheck_store().search(query, top_k=top_k)
         return [m.as_attrs() if hasattr(m, "as_attrs") else dict(m) for m in matches]
