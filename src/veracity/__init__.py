@@ -10,12 +10,11 @@ loaded models.
 
 from __future__ import annotations
 
-from veracity._version import __version__
-
 from collections.abc import Iterable
 from functools import lru_cache
 
 from veracity import errors
+from veracity._version import __version__
 from veracity.doc import Document, Layer, Provenance, Relation, Span
 from veracity.errors import VeracityError
 from veracity.pipeline import Pipeline

@@ -167,8 +167,10 @@ def _coerce(name: str, kind: Any, raw: Any, origin: str) -> Any:
             raw = raw.strip()
         return kind(raw)
     except (TypeError, ValueError):
-        kind_name = "list" if kind is tuple else getattr(kind, "__name__", str(kind))
-        raise ConfigurationError(f"{origin}: {name} must be a {kind_name}, got {raw!r}") from None
+        kind_name = {int: "a whole number", float: "a number", bool: "1 or 0 (true or false)", tuple: "a list"}.get(
+            kind, f"a {getattr(kind, '__name__', kind)}"
+        )
+        raise ConfigurationError(f"{origin}: {name} must be {kind_name}, got {raw!r}") from None
 
 
 def _resolve(

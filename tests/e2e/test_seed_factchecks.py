@@ -42,36 +42,58 @@ def small_db(shared_data: Path, seed_text: str, tmp_path_factory: pytest.TempPat
 
 
 @pytest.mark.slow
-def test_seed_claims_show_the_snopes_white_helmets_fact_checks(small_db: Path) -> None:
-    report = _analyze("--only", "claims", env_db=small_db)
-    claims = report["layers"]["claims"]
-    matched = {fc["claim"]: fc for span in claims["spans"] for fc in span["attrs"].get("factchecks", [])}
+def test_seed_factchecks_layer_links_matches_to_claim_span_ids(small_db: Path) -> None:
+    report = _analyze("--only", "factchecks", env_db=small_db)
+    assert set(report["layers"]) == {"sentences", "claims", "factchecks"}
+    layer = report["layers"]["factchecks"]
+    claim_ids = {s["id"] for s in report["layers"]["claims"]["spans"] if s["label"] == "checkworthy"}
+    matched = {s["attrs"]["claim"]: s["attrs"] for s in layer["spans"]}
     assert any("White Helmets" in c and "terror" in c for c in matched), matched.keys()
     assert any("White Helmets" in c and "chemical attack" in c for c in matched), matched.keys()
     assert all(fc["publisher"] == "Snopes" and fc["url"] for fc in matched.values())
-    assert claims["relations"] and all(r["label"] == "checked_by" for r in claims["relations"])
-    assert "notes" not in claims["data"]
+    # every match is a span over its claim, linked to that claim's real span id
+    spans = {s["id"]: s for s in layer["spans"]}
+    assert layer["relations"] and {r["label"] for r in layer["relations"]} == {"checks"}
+    for rel in layer["relations"]:
+        assert rel["tail_id"] in claim_ids and rel["head_id"] in spans
+        claim = next(c for c in report["layers"]["claims"]["spans"] if c["id"] == rel["tail_id"])
+        assert (claim["start"], claim["end"]) == (spans[rel["head_id"]]["start"], spans[rel["head_id"]]["end"])
+    assert "notes" not in layer["data"]
 
 
 @pytest.mark.slow
 def test_without_a_database_the_report_says_so_once(seed_text: str, tmp_path: Path) -> None:
-    report = _analyze("--only", "claims", env_db=tmp_path / "absent.sqlite3")
-    assert report["layers"]["claims"]["data"]["notes"] == [
-        n for n in report["layers"]["claims"]["data"]["notes"] if "veracity factchecks import" in n
-    ]
-    assert len(report["layers"]["claims"]["data"]["notes"]) == 1
+    report = _analyze("--only", "factchecks", env_db=tmp_path / "absent.sqlite3")
+    notes = report["layers"]["factchecks"]["data"]["notes"]
+    assert len(notes) == 1 and "veracity factchecks import" in notes[0]
     assert not report["errors"]
     assert not (tmp_path / "absent.sqlite3").exists(), "a report must not create a database"
 
 
-def test_seed_claim_sourcing_in_the_claims_layer(seed_text: str) -> None:
+@pytest.mark.slow
+def test_only_claims_does_no_sourcing_or_store_work(seed_text: str, tmp_path: Path) -> None:
+    report = _analyze("--only", "claims", env_db=tmp_path / "absent.sqlite3")
+    assert set(report["layers"]) == {"sentences", "claims"}
+    assert all(set(s["attrs"]) <= {"sentence", "rank", "priority", "reported", "fragment", "prediction", "truncated"}
+               for s in report["layers"]["claims"]["spans"])  # fmt: skip
+
+
+def test_seed_claim_sourcing_layer(seed_text: str) -> None:
     import veracity
 
-    claims = veracity.analyze(seed_text, only=["claims"]).layer("claims")
-    isis = next(s for s in claims.spans if s.text.startswith("US authorities have invited ISIS terrorists"))
-    douma = next(s for s in claims.spans if s.text.startswith("Subsequent investigations have shown"))
-    assert isis.attrs["sourcing"] == "unsourced" and douma.attrs["sourcing"] == "unsourced"
-    anonymous = [s for s in claims.spans if s.attrs.get("sourcing") == "anonymous"]
+    report = veracity.analyze(seed_text, only=["claim_sourcing"])
+    claims = {s.id: s for s in report.layer("claims").spans}
+    layer = report.layer("claim_sourcing")
+    by_claim = {s.attrs["claim_id"]: s for s in layer.spans}
+    assert set(by_claim) == {i for i, s in claims.items() if s.label == "checkworthy"}
+    isis = next(by_claim[i] for i, s in claims.items() if s.text.startswith("US authorities have invited ISIS terrorists"))
+    douma = next(by_claim[i] for i, s in claims.items() if s.text.startswith("Subsequent investigations have shown"))
+    assert isis.label == "unsourced" and douma.label == "unsourced"
+    anonymous = [s for s in layer.spans if s.label == "anonymous"]
     assert any("evacuat" in s.text for s in anonymous), [s.text[:60] for s in anonymous]
-    summary = claims.data["summary"]["sourcing"]
+    # the claim -> attribution link is kept as relations
+    attribution_ids = {s.id for s in report.layer("attributions").spans}
+    linked = [r for r in layer.relations if r.label == "attributed_by"]
+    assert linked and all(r.tail_id in attribution_ids for r in linked)
+    summary = layer.data["summary"]
     assert summary["counts"]["unsourced"] >= 2 and abs(sum(summary["shares"].values()) - 1) < 1e-6

@@ -15,7 +15,7 @@ from tests.service.fakes import FakeClaims, FakeSources, FakeTechniques
 from veracity.config import Settings
 from veracity.pipeline import Pipeline
 from veracity.service.app import create_app
-from veracity.service.config import ServiceSettings
+from veracity.config import ServiceSettings
 
 
 def make_client(pipeline: Pipeline | None = None, settings: Settings | None = None, **service: Any) -> TestClient:
@@ -40,7 +40,7 @@ def client(fake_pipeline: Pipeline) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def full_pipeline() -> Pipeline:
     """Every registered analyzer with the real models, loaded once for the session and shared by the apps."""
-    return Pipeline(services={"settings": Settings()}).load()
+    return Pipeline.from_settings(Settings()).load()
 
 
 @pytest.fixture(scope="session")

@@ -307,7 +307,7 @@ class _Store:
 def test_factcheck_search_uses_the_store(small_pipeline: Pipeline) -> None:
     with make_client(small_pipeline) as c:
         store = _Store()
-        c.app.state.engine._store = store
+        c.app.state.engine.services.factchecks = store
         r = c.get("/v1/factchecks/search", params={"q": "White Helmets", "k": 1})
         assert r.status_code == 200, r.text
         assert r.json()["results"][0]["claim"] == "claim about White Helmets" and len(r.json()["results"]) == 1

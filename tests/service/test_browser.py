@@ -22,7 +22,7 @@ from tests.service.browser import (
 from veracity.config import Settings
 from veracity.pipeline import Pipeline
 from veracity.service.app import create_app
-from veracity.service.config import ServiceSettings
+from veracity.config import ServiceSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

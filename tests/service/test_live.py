@@ -20,7 +20,7 @@ from tests.service.fakes import SlowAnalyzer
 from veracity.config import Settings
 from veracity.pipeline import Pipeline
 from veracity.service.app import create_app
-from veracity.service.config import ServiceSettings
+from veracity.config import ServiceSettings
 
 
 def post(base: str, path: str, payload: object, timeout: float = 120) -> tuple[int, dict]:

@@ -24,8 +24,12 @@ def test_database_without_index_becomes_a_note(tmp_path: Path, capsys) -> None: 
         main(["factchecks", "import", str(records), "--format", "checkthat", "--db", str(db), "--no-index", "-q"]) == 0
     )
     capsys.readouterr()
-    report = Pipeline(only=["claims"], services={"settings": Settings(db=str(db))}).run(ARTICLE)
-    claims = report.layer("claims")
-    assert claims.spans and not report.errors
-    notes = claims.data["notes"]
+    pipeline = Pipeline.from_settings(Settings(db=str(db)), only=["factchecks"])
+    report = pipeline.run(ARTICLE)
+    assert report.layer("claims").spans and not report.errors
+    notes = report.layer("factchecks").data["notes"]
     assert len(notes) == 1 and notes[0].startswith("fact-check search unavailable") and "index" in notes[0]
+    # the note belongs to that report only: once the index exists, the next report searches again
+    assert main(["factchecks", "import", str(records), "--format", "checkthat", "--db", str(db), "-q"]) == 0
+    again = pipeline.run(ARTICLE)
+    assert "notes" not in again.layer("factchecks").data

@@ -95,11 +95,13 @@ def test_report_refuses_other_major_version_and_tampered_text() -> None:
     doc = Document("Hello world")
     doc.add_layer(Layer("x", [Span(0, 5, "greeting")]))
     data = Report.from_document(doc).to_dict()
-    assert data["schema_version"] == "1.0"
-    newer_minor = {**data, "schema_version": "1.7"}
+    assert data["schema_version"] == "2.0"
+    newer_minor = {**data, "schema_version": "2.7"}
     assert Report.from_dict(newer_minor).layer("x").spans[0].text == "Hello"
-    with pytest.raises(SchemaVersionError, match=r"2\.0"):
-        Report.from_dict({**data, "schema_version": "2.0"})
+    older_major = {**data, "schema_version": "1.0"}  # 1.x reports stay readable
+    assert Report.from_dict(older_major).layer("x").spans[0].text == "Hello"
+    with pytest.raises(SchemaVersionError, match=r"3\.0"):
+        Report.from_dict({**data, "schema_version": "3.0"})
     tampered = json.loads(json.dumps(data))
     tampered["layers"]["x"]["spans"][0]["text"] = "Jello"
     with pytest.raises(SpanError, match="does not match"):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from veracity import Document, Layer, Report, Span
-from veracity.report.render import render, segments
+from veracity.report import SCHEMA_VERSION
+from veracity.report.render import render
+from veracity.report.view import segments
 
 TEXT = "They are <b>traitors</b> & liars, said nobody."
 
@@ -47,7 +49,7 @@ def test_html_escapes_text_and_lists_only_found_techniques_in_the_key() -> None:
 
 def test_every_format_renders() -> None:
     r = report()
-    assert '"schema_version": "1.0"' in render(r, "json")
+    assert f'"schema_version": "{SCHEMA_VERSION}"' in render(r, "json")
     assert "Name_Calling,Labeling" in render(r, "md")
     text = render(r, "text")
     assert "Doubt" in text and "Slogans" not in text.split("persuasion techniques")[0]

@@ -105,11 +105,11 @@ def test_article_domain_is_rated() -> None:
 
 
 def test_from_services_uses_the_ratings_setting(tmp_path: Path) -> None:
-    from veracity.config import Settings
+    from veracity.config import Services, Settings
 
     csv = tmp_path / "r.csv"
     csv.write_text("domain,score\nreuters.com,0.05\n", encoding="utf-8")
-    analyzer = SourceAnalyzer.from_services({"settings": Settings(ratings=str(csv))})
+    analyzer = SourceAnalyzer.from_services(Services(Settings(ratings=str(csv))))
     doc = Document("Reuters reported that the talks had stalled.")
     Pipeline(only=["attributions"]).run(doc)
     layer = analyzer.analyze(doc)

@@ -13,14 +13,12 @@ The artifact and how it was made: ``src/veracity/models/minilm-l6-v2-int8/CARD.m
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 import numpy as np
 
-from veracity.errors import ConfigurationError, ModelMissingError
+from veracity.errors import ModelMissingError
 from veracity.models.loading import artifact_path, default_threads, onnx_session, shared
 
 __all__ = ["ARTIFACT", "DIM", "MAX_TOKENS", "Embedder", "default_threads", "get_embedder"]

@@ -15,9 +15,81 @@ from veracity._version import __version__
 from veracity.doc import Document, Layer, Provenance, Relation, Span
 from veracity.errors import SchemaVersionError, SpanError, UsageError
 
-__all__ = ["SCHEMA_VERSION", "Report", "ReportLayer", "ReportSpan"]
+__all__ = ["LAYER_ATTRS", "READABLE_MAJORS", "SCHEMA_VERSION", "Report", "ReportLayer", "ReportSpan"]
 
-SCHEMA_VERSION = "1.0"
+#: 2.0: fact-check matches and claim sourcing moved out of the claims' attrs into layers of their own
+#: (``factchecks``, ``claim_sourcing``) whose relations point at claim span ids (see the README's migration note)
+SCHEMA_VERSION = "2.0"
+#: major versions this release reads (1.x reports load as they are; the view model reads their claim attrs)
+READABLE_MAJORS = ("1", "2")
+
+
+class ClaimAttrs(BaseModel):
+    """``attrs`` of a ``claims`` span: where it ranks and how the sentence presents its content."""
+
+    model_config = ConfigDict(extra="allow")
+    sentence: int = Field(description="index of the sentence in the sentences layer")
+    rank: int = Field(ge=1, description="1 = check first: score times the presentation weights, ties by position")
+    priority: float = Field(description="the score the rank orders by")
+    reported: bool | None = Field(default=None, description="reported speech, a quotation or 'according to'")
+    fragment: bool | None = Field(default=None, description="no finite verb (a headline, a caption)")
+    prediction: bool | None = Field(default=None, description="about what will or may happen")
+    truncated: bool | None = Field(default=None, description="longer than the model reads; scored on its head")
+
+
+class FactCheckAttrs(BaseModel):
+    """``attrs`` of a ``factchecks`` span: the published fact-check that matches the claim the span covers."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str = Field(description="the fact-check record's id in the store")
+    claim_id: str = Field(description="the claims span it matches (also the tail of its 'checks' relation)")
+    score: float = Field(description="calibrated match score in [0, 1]")
+    claim: str = Field(description="the claim the fact-check reviewed")
+    rating: str = Field(description="normalised verdict: false, mostly_false, mixed, mostly_true, true or unrated")
+    textual_rating: str = Field(default="", description="the publisher's own verdict; empty when the data has none")
+    publisher: str = ""
+    url: str = ""
+    title: str = ""
+    review_date: str = ""
+
+
+class RangeAttr(BaseModel):
+    """A character range of the document nested in attrs (its text is written redundantly)."""
+
+    model_config = ConfigDict(extra="allow")
+    start: int
+    end: int
+    text: str | None = None
+
+
+class ClaimSourcingAttrs(BaseModel):
+    """``attrs`` of a ``claim_sourcing`` span (label sourced / anonymous / unsourced) for one check-worthy claim."""
+
+    model_config = ConfigDict(extra="allow")
+    claim_id: str = Field(description="the claims span (also the tail of its 'sourcing_of' relation)")
+    source: RangeAttr | None = Field(default=None, description="the source phrase the claim is attributed to")
+    source_id: str | None = Field(default=None, description="the source's id in the sources layer")
+    source_kind: str | None = None
+    attribution_id: str | None = Field(default=None, description="the attributions span covering the claim")
+
+
+class SourceAttrs(BaseModel):
+    """``attrs`` of a ``sources`` span: one mention of a source, grouped by ``source_id``."""
+
+    model_config = ConfigDict(extra="allow")
+    source_id: str
+    kind: str = Field(description="person, organization, government, outlet, anonymous, vague, document…")
+    anonymous: bool = False
+    name: str = ""
+
+
+#: the typed attrs of the built-in layers' spans (in the JSON Schema under ``$defs``; plug-in layers stay free-form)
+LAYER_ATTRS: dict[str, type[BaseModel]] = {
+    "claims": ClaimAttrs,
+    "factchecks": FactCheckAttrs,
+    "claim_sourcing": ClaimSourcingAttrs,
+    "sources": SourceAttrs,
+}
 
 
 class ReportSpan(BaseModel):
@@ -158,10 +230,11 @@ class Report(BaseModel):
             raise UsageError(f"a report is a JSON object, not {type(data).__name__}")
         version = str(data.get("schema_version", ""))
         major = version.split(".")[0]
-        if major != SCHEMA_VERSION.split(".")[0]:
+        if major not in READABLE_MAJORS:
             raise SchemaVersionError(
                 f"report schema version {version or '(missing)'} is not readable by veracity {__version__}, which reads "
-                f"{SCHEMA_VERSION.split('.')[0]}.x; use a veracity release of that major version or re-run the analysis"
+                f"{' and '.join(m + '.x' for m in READABLE_MAJORS)}; use a veracity release of that major version or "
+                "re-run the analysis"
             )
         try:
             report = cls.model_validate(data)
@@ -228,6 +301,12 @@ class Report(BaseModel):
     def json_schema() -> dict[str, Any]:
         """The JSON Schema of the report, generated from this model."""
         schema = Report.model_json_schema()
+        defs = schema.setdefault("$defs", {})
+        for layer, model in LAYER_ATTRS.items():
+            sub = model.model_json_schema()
+            defs.update(sub.pop("$defs", {}))
+            sub["description"] = f"attrs of a span in the {layer!r} layer. " + str(sub.get("description", ""))
+            defs[model.__name__] = sub
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["$id"] = f"https://veracity.invalid/schema/report-{SCHEMA_VERSION}.json"
         return schema

@@ -465,7 +465,7 @@ def _tip(span: ReportSpan, layer: str, legend: dict[str, str]) -> str:
     score = f" ({span.score:.2f})" if span.score is not None else ""
     if layer == "techniques":
         meaning = legend.get(span.label, "")
-        return f"Persuasion technique: {span.label.replace('_', ' ')}{score}" + (f". {meaning}" if meaning else "")
+        return f"Persuasion technique: {span.label}{score}" + (f". {meaning}" if meaning else "")
     if layer == "claims":
         return f"Check-worthy claim, ranked #{span.attrs.get('rank', '?')}{score}"
     if layer == "sources":

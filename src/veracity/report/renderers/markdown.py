@@ -52,10 +52,12 @@ class MarkdownRenderer:
             lines += [f"## Persuasion techniques ({len(view.technique_spans)} passages)", ""]
             for span in view.technique_spans:
                 score = f" ({span.score:.2f})" if span.score is not None else ""
-                lines.append(f"- **{e(span.label)}**{score}: “{e(short(span.text, 160))}”")
+                lines.append(
+                    f"- **{span.label}**{score}: “{e(short(span.text, 160))}”"
+                )  # labels are ours, not the article's
             used = [row for row in view.techniques if row.count]
             if used:
-                lines += ["", *[f"- _{e(row.label)}_: {e(row.definition)}" for row in used]]
+                lines += ["", *[f"- *{row.label}*: {e(row.definition)}" for row in used]]
             lines.append("")
         if view.sources:
             lines += ["## Sources", "", "| source | kind | mentions | claims | reliability |", "|---|---|---|---|---|"]
