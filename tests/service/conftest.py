@@ -12,10 +12,9 @@ pytest.importorskip("fastapi", reason="the service needs the serve extra: pip in
 from fastapi.testclient import TestClient
 
 from tests.service.fakes import FakeClaims, FakeSources, FakeTechniques
-from veracity.config import Settings
+from veracity.config import ServiceSettings, Settings
 from veracity.pipeline import Pipeline
 from veracity.service.app import create_app
-from veracity.config import ServiceSettings
 
 
 def make_client(pipeline: Pipeline | None = None, settings: Settings | None = None, **service: Any) -> TestClient:

@@ -389,3 +389,30 @@ def test_a_database_imported_after_start_up_is_picked_up(small_pipeline: Pipelin
         assert main(["factchecks", "import", str(src), "--format", "checkthat", "--db", str(db), "-q"]) == 0
         response = c.get("/v1/factchecks/search", params={"q": "White Helmets staged a chemical attack"})
         assert response.status_code == 200, response.text
+
+
+@pytest.mark.slow
+def test_records_imported_while_running_reach_search_and_analysis_without_a_restart(tmp_path: Path) -> None:
+    """One store per process, current with the database: a second import shows in the next request of both routes."""
+    import json
+
+    from veracity.cli import main
+
+    db = tmp_path / "live.sqlite3"
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"vclaim_id": "v1", "vclaim": "The council spent 40 million dollars on pipes."}) + "\n")
+    assert main(["factchecks", "import", str(first), "--format", "checkthat", "--db", str(db), "-q"]) == 0
+    claim = "The White Helmets staged the chemical attack in Douma in April 2018."
+    with make_client(None, Settings(db=str(db)), only=("factchecks",)) as c:
+        before = c.post("/v1/analyze", json={"text": claim}).json()
+        assert before["layers"]["factchecks"]["spans"] == []
+        later = tmp_path / "later.jsonl"
+        later.write_text(json.dumps({"vclaim_id": "v2", "vclaim": "The White Helmets staged a chemical attack in Douma."}) + "\n")
+        assert main(["factchecks", "import", str(later), "--format", "checkthat", "--db", str(db), "-q"]) == 0
+        found = c.get("/v1/factchecks/search", params={"q": claim}).json()["results"]
+        assert found and found[0]["id"] == "v2"
+        after = c.post("/v1/analyze", json={"text": claim}).json()
+        layer = after["layers"]["factchecks"]
+        assert [s["attrs"]["id"] for s in layer["spans"]] == ["v2"]
+        claim_ids = {s["id"] for s in after["layers"]["claims"]["spans"]}
+        assert all(r["tail_id"] in claim_ids for r in layer["relations"])

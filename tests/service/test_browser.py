@@ -19,10 +19,9 @@ from tests.service.browser import (
     live_server,
     select_passage,
 )
-from veracity.config import Settings
+from veracity.config import ServiceSettings, Settings
 from veracity.pipeline import Pipeline
 from veracity.service.app import create_app
-from veracity.config import ServiceSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -17,10 +17,9 @@ import pytest
 from tests.conftest import free_port
 from tests.service.browser import live_server
 from tests.service.fakes import SlowAnalyzer
-from veracity.config import Settings
+from veracity.config import ServiceSettings, Settings
 from veracity.pipeline import Pipeline
 from veracity.service.app import create_app
-from veracity.config import ServiceSettings
 
 
 def post(base: str, path: str, payload: object, timeout: float = 120) -> tuple[int, dict]:

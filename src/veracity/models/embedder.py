@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import ModelMissingError
-from veracity.models.loading import artifact_path, default_threads, onnx_session, shared
+from veracity.models import loading
+from veracity.models.loading import artifact_path, default_threads, onnx_session
 
 __all__ = ["ARTIFACT", "DIM", "MAX_TOKENS", "Embedder", "default_threads", "get_embedder"]
 
@@ -90,4 +91,4 @@ class Embedder:
 
 def get_embedder() -> Embedder:
     """The process-wide embedder (loaded on first use, then shared by every analyzer and pipeline)."""
-    return shared("embedder", Embedder)
+    return loading.shared("embedder", Embedder)
