@@ -63,9 +63,7 @@ class ServiceSettings:
                 what = "more than 0 seconds" if isinstance(value, float) else f"at least {low}"
                 raise ConfigurationError(f"{_env_name(f, 'service')} must be {what}, got {value}")
         if self.results_dir and not Path(self.results_dir).expanduser().is_dir():
-            raise ConfigurationError(
-                f"VERACITY_RESULTS_DIR={self.results_dir} is not a folder; create it or unset it"
-            )
+            raise ConfigurationError(f"VERACITY_RESULTS_DIR={self.results_dir} is not a folder; create it or unset it")
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,9 @@ def _resolve(
     sections: dict[str, type] = {"": Settings, "service": ServiceSettings}
     values: dict[str, dict[str, Any]] = {"": {}, "service": {}}
     origins: dict[tuple[str, str], str] = {}
-    known = {s: {f.name: f for f in fields(cls) if not (s == "" and f.name == "service")} for s, cls in sections.items()}
+    known = {
+        s: {f.name: f for f in fields(cls) if not (s == "" and f.name == "service")} for s, cls in sections.items()
+    }
 
     path = Path(config_file or env.get("VERACITY_CONFIG") or Path(user_config_dir("veracity")) / "config.toml")
     if path.is_file():
@@ -223,9 +223,7 @@ def _resolve(
 
     service = ServiceSettings(**values["service"])
     settings = Settings(**values[""], service=service)
-    table = [
-        SettingOrigin(name, getattr(settings, name), origins.get(("", name), "default")) for name in known[""]
-    ] + [
+    table = [SettingOrigin(name, getattr(settings, name), origins.get(("", name), "default")) for name in known[""]] + [
         SettingOrigin(f"service.{name}", getattr(service, name), origins.get(("service", name), "default"))
         for name in known["service"]
     ]

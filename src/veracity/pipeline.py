@@ -130,7 +130,9 @@ class Pipeline:
             batch = getattr(analyzer, "analyze_batch", None)
             layers = list(batch(docs)) if batch and len(docs) > 1 else [analyzer.analyze(d) for d in docs]
             if len(layers) != len(docs):
-                raise PipelineError(f"analyzer {analyzer.name!r} returned {len(layers)} layers for {len(docs)} documents")
+                raise PipelineError(
+                    f"analyzer {analyzer.name!r} returned {len(layers)} layers for {len(docs)} documents"
+                )
             stored: list[Layer | None] = []
             for doc, layer in zip(docs, layers, strict=True):
                 _check_layer(analyzer, layer, doc)

@@ -86,7 +86,9 @@ def test_seed_claim_sourcing_layer(seed_text: str) -> None:
     layer = report.layer("claim_sourcing")
     by_claim = {s.attrs["claim_id"]: s for s in layer.spans}
     assert set(by_claim) == {i for i, s in claims.items() if s.label == "checkworthy"}
-    isis = next(by_claim[i] for i, s in claims.items() if s.text.startswith("US authorities have invited ISIS terrorists"))
+    isis = next(
+        by_claim[i] for i, s in claims.items() if s.text.startswith("US authorities have invited ISIS terrorists")
+    )
     douma = next(by_claim[i] for i, s in claims.items() if s.text.startswith("Subsequent investigations have shown"))
     assert isis.label == "unsourced" and douma.label == "unsourced"
     anonymous = [s for s in layer.spans if s.label == "anonymous"]

@@ -407,7 +407,9 @@ def test_records_imported_while_running_reach_search_and_analysis_without_a_rest
         before = c.post("/v1/analyze", json={"text": claim}).json()
         assert before["layers"]["factchecks"]["spans"] == []
         later = tmp_path / "later.jsonl"
-        later.write_text(json.dumps({"vclaim_id": "v2", "vclaim": "The White Helmets staged a chemical attack in Douma."}) + "\n")
+        later.write_text(
+            json.dumps({"vclaim_id": "v2", "vclaim": "The White Helmets staged a chemical attack in Douma."}) + "\n"
+        )
         assert main(["factchecks", "import", str(later), "--format", "checkthat", "--db", str(db), "-q"]) == 0
         found = c.get("/v1/factchecks/search", params={"q": claim}).json()["results"]
         assert found and found[0]["id"] == "v2"

@@ -56,7 +56,7 @@ def test_bad_values_are_one_clear_error(key: str, value: str, words: str) -> Non
 
 def test_file_then_environment_then_flags_and_origins(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('max_chars = 1000\nthreads = 3\n\n[service]\nthreads = 5\nqueue = 9\n', encoding="utf-8")
+    config.write_text("max_chars = 1000\nthreads = 3\n\n[service]\nthreads = 5\nqueue = 9\n", encoding="utf-8")
     env = {"VERACITY_THREADS": "4", "VERACITY_SERVICE_QUEUE": "11"}
     s = load_settings(config, environ=env, max_chars=500)
     assert (s.max_chars, s.threads, s.service.threads, s.service.queue) == (500, 4, 5, 11)
@@ -71,7 +71,7 @@ def test_file_then_environment_then_flags_and_origins(tmp_path: Path) -> None:
 def test_unknown_keys_in_the_file_are_named(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("[service]\nthread = 5\n", encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="service.thread"):
+    with pytest.raises(ConfigurationError, match=r"service\.thread"):
         load_settings(config, environ={})
 
 
@@ -93,7 +93,11 @@ def test_config_show_prints_values_and_origins_but_no_keys(capsys: pytest.Captur
     import json
 
     rows = {r["key"]: r for r in json.loads(out)}
-    assert rows["service.threads"] == {"key": "service.threads", "value": "6", "origin": "environment VERACITY_SERVICE_THREADS"}
+    assert rows["service.threads"] == {
+        "key": "service.threads",
+        "value": "6",
+        "origin": "environment VERACITY_SERVICE_THREADS",
+    }
     assert rows["max_chars"]["value"] == "99" and rows["max_chars"]["origin"] == "command line"
     assert rows["service.api_keys"]["value"] == "1 key(s)"
     assert Settings().service.threads == 2

@@ -12,7 +12,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``config`` command."""
     p = sub.add_parser("config", help="show the resolved settings and where each came from")
     verbs = p.add_subparsers(dest="config_command", metavar="VERB")
-    show = verbs.add_parser("show", help="print every setting, its value and its origin (default, file, variable, flag)")
+    show = verbs.add_parser(
+        "show", help="print every setting, its value and its origin (default, file, variable, flag)"
+    )
     show.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_settings_flags(show)
     show.set_defaults(func=_show)

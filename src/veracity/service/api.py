@@ -237,7 +237,10 @@ def _score_claims(engine: Engine, body: ClaimsScoreRequest) -> ClaimsScoreRespon
         scores = [float(x) for x in scorer.score_texts(body.sentences)]
         items = [
             ScoredClaim(
-                index=i, text=t, score=round(sc, 4), label="checkworthy" if sc >= scorer.threshold else "not_checkworthy"
+                index=i,
+                text=t,
+                score=round(sc, 4),
+                label="checkworthy" if sc >= scorer.threshold else "not_checkworthy",
             )
             for i, (t, sc) in enumerate(zip(body.sentences, scores, strict=True))
         ]

@@ -76,5 +76,3 @@ def _score(value: Any) -> float | None:
         return None if value is None else round(float(value), 4)
     except (TypeError, ValueError):
         return None
-
-
