@@ -8,7 +8,7 @@ that attaches layers (``Document.add_layer``) checks every offset, so a report c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -72,8 +72,8 @@ class Layer:
     """What one analyzer found: spans, relations between them, and free-form layer data (summaries, settings)."""
 
     name: str
-    spans: tuple[Span, ...] = ()
-    relations: tuple[Relation, ...] = ()
+    spans: Sequence[Span] = ()
+    relations: Sequence[Relation] = ()
     data: Mapping[str, Any] = field(default_factory=dict, hash=False)
     provenance: Provenance | None = None
 

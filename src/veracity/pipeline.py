@@ -36,7 +36,7 @@ class Pipeline:
             raise PipelineError(f"on_error must be 'raise' or 'record', not {on_error!r}")
         self.on_error: ErrorPolicy = on_error
         self.services: Services = services if services is not None else Services()
-        wanted = list(analyzers) if analyzers is not None else list(registry.available())
+        wanted: list[str | Analyzer] = list(analyzers) if analyzers is not None else list(registry.available())
         if only is not None:
             only = [name.strip() for name in only if name.strip()]
             if not only:

@@ -48,7 +48,7 @@ class ClaimSourcingAnalyzer(BaseAnalyzer):
                 attrs["attribution_id"] = result["attribution"]
                 relations.append(Relation(span_id, result["attribution"], "attributed_by"))
             spans.append(Span(claim.start, claim.end, result["sourcing"], None, span_id, attrs))
-            relations.append(Relation(span_id, claim.id, "sourcing_of"))
+            relations.append(Relation(span_id, claim.id or "", "sourcing_of"))
         sources = doc.layer("sources") if doc.has_layer("sources") else None
         summary = sourcing_summary(results, sources)
         summary.pop("legend", None)

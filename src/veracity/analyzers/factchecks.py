@@ -89,8 +89,9 @@ class FactCheckAnalyzer(BaseAnalyzer):
                     continue
                 span_id = f"factchecks/{len(spans[d])}"
                 attrs = {**m.as_attrs(), "claim_id": claim.id}
+                claim_id = claim.id or ""
                 spans[d].append(Span(claim.start, claim.end, m.rating, round(m.score, 4), span_id, attrs))
-                relations[d].append(Relation(span_id, claim.id, "checks", round(m.score, 4)))
+                relations[d].append(Relation(span_id, claim_id, "checks", round(m.score, 4)))
         layers = []
         for d in range(len(docs)):
             matched = len({r.tail_id for r in relations[d]})

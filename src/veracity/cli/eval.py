@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+from typing import Any
 
 import veracity.evaluation as evaluation_pkg
 
 
-def _tasks() -> dict[str, object]:
-    found = {}
+def _tasks() -> dict[str, Any]:
+    found: dict[str, Any] = {}
     for info in pkgutil.iter_modules(evaluation_pkg.__path__):
         if info.name.startswith("_"):
             continue
@@ -31,6 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     for name, module in _tasks().items():
         tp = tasks.add_parser(name, help=getattr(module, "DESCRIPTION", ""))
         tp.add_argument("--data", metavar="DIR", default=None, help="the shared data folder (default: ../shared/data)")
-        module.add_arguments(tp)  # type: ignore[attr-defined]
-        tp.set_defaults(func=module.run)  # type: ignore[attr-defined]
+        module.add_arguments(tp)
+        tp.set_defaults(func=module.run)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])

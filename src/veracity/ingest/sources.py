@@ -83,8 +83,8 @@ def load_source(
         from veracity.ingest.url import fetch_document
 
         return fetch_document(source, settings=settings, title=title)
-    scheme = _SCHEME.match(source)
-    if scheme and not Path(source).exists():
-        scheme = scheme.group(1)
+    found = _SCHEME.match(source)
+    if found and not Path(source).exists():
+        scheme = found.group(1)
         raise InputError(f"{source!r} uses the {scheme}: scheme; veracity fetches only http:// and https:// URLs")
     return read_file(Path(source), settings=settings, title=title)

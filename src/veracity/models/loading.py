@@ -55,13 +55,13 @@ def shared(key: str, build: Callable[[], T]) -> T:
     """
     found = _shared.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     with _shared_guard:
         lock = _shared_locks.setdefault(key, threading.Lock())
     with lock:
         if key not in _shared:
             _shared[key] = build()
-        return _shared[key]  # type: ignore[no-any-return]
+        return _shared[key]
 
 
 def default_threads() -> int:

@@ -347,7 +347,8 @@ def _claims(report: Report) -> list[ClaimView]:
         found = sourcing.get(span.id, [])
         src = found[0] if found else None
         if src is not None:
-            label, source_range, kind = src.label, src.attrs.get("source"), src.attrs.get("source_kind")
+            label: str | None = src.label
+            source_range, kind = src.attrs.get("source"), src.attrs.get("source_kind")
         else:  # a 1.x report: sourcing was written into the claim's attrs
             label, source_range, kind = (
                 span.attrs.get("sourcing"),
@@ -420,7 +421,7 @@ def _sources(report: Report) -> list[SourceView]:
                 SourceView(
                     name=str(row.get("name") or row.get("text") or row.get("source") or "?"),
                     kind=str(row.get("kind") or ""),
-                    mentions=row.get("mentions", row.get("count", "")),
+                    mentions=row.get("mentions", row.get("count")) or 0,
                     attributions=row.get("attributions") if isinstance(row.get("attributions"), int) else None,
                     claims=claims_by_source.get(sid, int(row.get("claims") or 0)),
                     domain=str(row.get("domain") or ""),

@@ -217,7 +217,7 @@ class Engine:
     def factcheck_store(self) -> Any:
         """The process's one fact-check store, current with the database file (an import made while running shows)."""
         store = self.services.factchecks
-        current = store.current() if hasattr(store, "current") else store
+        current = store.current() if store is not None and hasattr(store, "current") else store
         if current is None:
             raise ServiceError(
                 503,

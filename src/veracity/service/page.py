@@ -60,7 +60,7 @@ def _render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 def error_page(status: int, type_: str, message: str) -> bytes:
     """The page with an error box (for errors raised before a route runs: 413, 415)."""
-    return _render("page.html", status, form={}, error={"type": type_, "message": message}, view=None).body
+    return bytes(_render("page.html", status, form={}, error={"type": type_, "message": message}, view=None).body)
 
 
 async def _form(request: Request) -> dict[str, str]:

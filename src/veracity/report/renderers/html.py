@@ -121,10 +121,15 @@ class HTMLRenderer:
             out.append(
                 "<h2>Sources</h2><table><tr><th>source</th><th>kind</th><th>mentions</th><th>claims</th><th>reliability</th></tr>"
             )
-            for src in view.sources:
-                mentions = f"{src.mentions} ({src.attributions} attributed)" if src.attributions else str(src.mentions)
-                out.append(f"<tr><td>{e(src.name)}</td><td>{e(src.kind)}</td><td>{e(mentions)}</td><td>{src.claims or ''}</td>"
-                           f'<td title="{e(src.rating_source)}">{e(src.reliability)}</td></tr>')  # fmt: skip
+            for source in view.sources:
+                mentions = (
+                    f"{source.mentions} ({source.attributions} attributed)"
+                    if source.attributions
+                    else str(source.mentions)
+                )
+                out.append(f"<tr><td>{e(source.name)}</td><td>{e(source.kind)}</td><td>{e(mentions)}</td>"
+                           f"<td>{source.claims or ''}</td>"
+                           f'<td title="{e(source.rating_source)}">{e(source.reliability)}</td></tr>')  # fmt: skip
             out.append("</table>")
         if view.sourcing_summary:
             out.append("<ul>" + "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in view.sourcing_summary) + "</ul>")
@@ -133,10 +138,10 @@ class HTMLRenderer:
             out.append(
                 f"<h2>{e(tab.name)}{e(more)}</h2><table><tr><th>label</th><th>text</th><th>score</th><th>details</th></tr>"
             )
-            for label, text, score, detail in tab.rows:
-                shown = f"{score:.2f}" if score is not None else ""
+            for label, text, value, detail in tab.rows:
+                number = f"{value:.2f}" if value is not None else ""
                 out.append(
-                    f"<tr><td>{e(label)}</td><td>{e(short(text, 200))}</td><td>{shown}</td><td>{e(detail)}</td></tr>"
+                    f"<tr><td>{e(label)}</td><td>{e(short(text, 200))}</td><td>{number}</td><td>{e(detail)}</td></tr>"
                 )
             out.append("</table>")
         for note in view.notes:
