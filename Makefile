@@ -17,7 +17,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-# Test install: adds the test tools and the optional extras the suite exercises (Ray, the service).
+# Test install: adds the test tools (pytest, ruff, mypy) and the optional extras the suite exercises (Ray, the service).
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,serve,ray]'
 	@touch $@
@@ -29,6 +29,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check src tests training benchmarks scripts
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
