@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from veracity import errors
 from veracity._version import __version__
+from veracity.config import Services
 from veracity.doc import Document, Layer, Provenance, Relation, Span
 from veracity.errors import VeracityError
 from veracity.pipeline import Pipeline
@@ -36,9 +37,15 @@ __all__ = [
 ]
 
 
+@lru_cache(maxsize=1)
+def _default_services() -> Services:
+    """The process's services for ``analyze`` (one fact-check store shared by every cached pipeline)."""
+    return Services.open()
+
+
 @lru_cache(maxsize=8)
 def _default_pipeline(only: tuple[str, ...] | None) -> Pipeline:
-    return Pipeline(only=only)
+    return Pipeline.from_settings(only=only, services=_default_services())
 
 
 def analyze(
