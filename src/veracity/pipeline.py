@@ -119,7 +119,10 @@ class Pipeline:
             if not todo:
                 continue
             self._apply(analyzer, [docs[i] for i in todo], [errors[i] for i in todo], [failed[i] for i in todo])
-        return [Report.from_document(doc, errors=errs) for doc, errs in zip(docs, errors, strict=True)]
+        return [
+            Report.from_document(doc, errors=errs, language=_language(doc))
+            for doc, errs in zip(docs, errors, strict=True)
+        ]
 
     def _apply(
         self, analyzer: Analyzer, docs: list[Document], errors: list[list[dict[str, Any]]], failed: list[set[str]]
@@ -175,6 +178,18 @@ def _as_document(doc: Document | str, meta: Mapping[str, Any]) -> Document:
     if isinstance(doc, str):
         return Document(doc, meta={k: v for k, v in meta.items() if v is not None})
     raise PipelineError(f"expected a Document or str, got {type(doc).__name__}")
+
+
+def _language(doc: Document) -> str | None:
+    """``meta.language`` for the report: the caller's, else what the findings analyzer found, else detected."""
+    given = doc.meta.get("language")
+    if given:
+        return str(given)
+    if doc.has_layer("findings") and doc.layer("findings").data.get("language"):
+        return str(doc.layer("findings").data["language"])
+    from veracity.ingest.language import detect_language
+
+    return detect_language(doc.text)[0]
 
 
 def _check_layer(analyzer: Analyzer, layer: Any, doc: Document) -> None:

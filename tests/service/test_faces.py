@@ -66,11 +66,18 @@ def test_every_face_lists_the_same_claims_sources_techniques_and_fact_checks(
     checks = [fc.claim for c in view.claims for fc in c.factchecks]
     assert claims and sources and passages and checks, "the seed report should have every section"
 
+    findings = [_probe(f.message, 50) for f in view.findings]
+    assert findings, "the seed report should have findings"
     monkeypatch.setattr(text_face, "PLAIN_WIDTH", 2000)  # one table row per line, so cells are not wrapped
+    leads = {
+        "text": render(seed_report, "text"),
+        "html": render(seed_report, "html"),
+        "md": render(seed_report, "md"),
+    }
     faces = {
         "text": _flat(_after(render(seed_report, "text"), "claims, most check-worthy first")),
         "html": _flat(_after(render(seed_report, "html"), "<h2>Claims")),
-        "md": _flat(render(seed_report, "md")),
+        "md": _flat(_after(render(seed_report, "md"), "## Claims")),
     }
     client = make_client(Pipeline.from_settings(Settings(), services=Services(Settings(), _Store())))
     with client as c:
@@ -78,6 +85,13 @@ def test_every_face_lists_the_same_claims_sources_techniques_and_fact_checks(
                    headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
         assert r.status_code == 200
         faces["page"] = _flat(_after(r.text, 'id="claims"'))
+        leads["page"] = _after(r.text, 'id="results"')
+    article_starts = {"text": "─ article", "html": '<div class="article">', "md": "## Claims", "page": 'id="article"'}
+    for face, page in leads.items():  # every face leads with the findings: all of them, before the article and claims
+        assert article_starts[face] in page, face
+        before = _flat(page.split(article_starts[face], 1)[0])
+        missing = [f for f in findings if f not in before]
+        assert not missing, f"{face} face does not lead with findings: {missing[:2]}"
     for face, shown in faces.items():
         for what, items in (("claim", claims), ("source", sources), ("technique passage", passages),
                             ("fact-check", checks)):  # fmt: skip

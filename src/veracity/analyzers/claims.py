@@ -2,7 +2,8 @@
 
 This analyzer needs only the ``sentences`` layer: it scores each sentence with the shared ``ClaimScorer``
 (``veracity.models.claims``), labels it at the model's threshold, and ranks the claims by score and how each sentence
-presents its content. Who a claim rests on is the ``claim_sourcing`` layer's job, and published fact-checks that match
+presents its content. Page furniture (footnotes, related-link lists, share prompts, captions, copyright lines) keeps
+its score but is marked ``attrs.boilerplate`` and never check-worthy or ranked above a real sentence. Who a claim rests on is the ``claim_sourcing`` layer's job, and published fact-checks that match
 it are the ``factchecks`` layer's, so ``--only claims`` stays cheap.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from veracity.analyzers._boilerplate import boilerplate_kind
 from veracity.analyzers._spacy import parse_many
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Span
@@ -116,12 +118,16 @@ class ClaimAnalyzer(BaseAnalyzer):
         scored = scorer.score(texts)
         layers = []
         offset = 0
-        for spans, parse_ in zip(sentence_spans, parsed, strict=True):
+        for doc, spans, parse_ in zip(docs, sentence_spans, parsed, strict=True):
             n = len(spans)
             records = self._records(spans, scored.scores[offset : offset + n], scored.truncated[offset : offset + n])
             for record in records:
                 cue = presentation(parse_.char_span(record["start"], record["end"], alignment_mode="expand"))
                 record["attrs"].update({k: True for k, v in cue.items() if v})
+                kind = boilerplate_kind(doc.text[record["start"] : record["end"]], _paragraph(doc.text, record["start"]))
+                if kind:
+                    record["attrs"]["boilerplate"] = kind
+                    record["label"] = "not_checkworthy"
             offset += n
             _rank(records)
             layers.append(self._layer(records))
@@ -196,7 +202,7 @@ def _rank(records: list[dict[str, Any]]) -> None:
     under it say whether that work is already done.
     """
     for r in records:
-        weight = 1.0
+        weight = 0.0 if r["attrs"].get("boilerplate") else 1.0
         for cue, w in RANK_WEIGHTS.items():
             if r["attrs"].get(cue):
                 weight *= w
@@ -204,3 +210,11 @@ def _rank(records: list[dict[str, Any]]) -> None:
     order = sorted(range(len(records)), key=lambda i: (-records[i]["attrs"]["priority"], i))
     for rank, i in enumerate(order, start=1):
         records[i]["attrs"]["rank"] = rank
+
+
+def _paragraph(text: str, at: int) -> str:
+    """The paragraph (block between blank lines) that holds character ``at``, for the boilerplate rules."""
+    start = text.rfind("\n\n", 0, at)
+    start = 0 if start < 0 else start + 2
+    end = text.find("\n\n", at)
+    return text[start : end if end >= 0 else len(text)].strip()

@@ -35,6 +35,10 @@ class ClaimAttrs(BaseModel):
     fragment: bool | None = Field(default=None, description="no finite verb (a headline, a caption)")
     prediction: bool | None = Field(default=None, description="about what will or may happen")
     truncated: bool | None = Field(default=None, description="longer than the model reads; scored on its head")
+    boilerplate: str | None = Field(
+        default=None,
+        description="page furniture (footnote, related_links, share_prompt, caption, copyright): never check-worthy",
+    )
 
 
 class FactCheckAttrs(BaseModel):
@@ -51,6 +55,16 @@ class FactCheckAttrs(BaseModel):
     url: str = ""
     title: str = ""
     review_date: str = ""
+
+
+class FindingModel(BaseModel):
+    """One entry of ``summary.findings``: what to check first, most important first."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: str = Field(description="language, factcheck_match, unsourced_claim, unnamed_evidence, anonymous_source, …")
+    severity: str = Field(pattern="^(high|medium|low)$")
+    message: str = Field(description="one plain sentence a person would write")
+    spans: list[str] = Field(description="ids of the spans it is about (in any layer)")
 
 
 class RangeAttr(BaseModel):
@@ -185,8 +199,10 @@ class Report(BaseModel):
 
     # -- building -----------------------------------------------------------------------------------------------
     @classmethod
-    def from_document(cls, doc: Document, errors: list[dict[str, Any]] | None = None) -> Report:
-        """The report of an analysed document."""
+    def from_document(
+        cls, doc: Document, errors: list[dict[str, Any]] | None = None, language: str | None = None
+    ) -> Report:
+        """The report of an analysed document (``language`` fills ``meta.language`` when the document has none)."""
         text = doc.text
         layers: dict[str, ReportLayer] = {}
         summary: dict[str, Any] = {"counts": {}}
@@ -215,6 +231,8 @@ class Report(BaseModel):
             if "summary" in layer.data:
                 summary[name] = layer.data["summary"]
         meta = {k: v for k, v in doc.meta.items() if v is not None}
+        if language and not meta.get("language"):
+            meta["language"] = language
         return cls(
             document=ReportDocument(id=doc.id, text=text, meta=ReportMeta(**meta)),
             layers=layers,
@@ -307,6 +325,7 @@ class Report(BaseModel):
             defs.update(sub.pop("$defs", {}))
             sub["description"] = f"attrs of a span in the {layer!r} layer. " + str(sub.get("description", ""))
             defs[model.__name__] = sub
+        defs["Finding"] = FindingModel.model_json_schema()
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["$id"] = f"https://veracity.invalid/schema/report-{SCHEMA_VERSION}.json"
         return schema

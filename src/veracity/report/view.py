@@ -22,6 +22,7 @@ __all__ = [
     "LAYER_ROWS",
     "ClaimView",
     "FactCheckView",
+    "FindingView",
     "Piece",
     "ReportView",
     "SourceView",
@@ -35,7 +36,7 @@ __all__ = [
 #: layers drawn inline in the article, in this order of precedence (the others are listed in tables)
 HIGHLIGHT_LAYERS = ("techniques", "attributions", "claims", "sources")
 #: layers shown in their own sections (everything else gets a generic table)
-SECTION_LAYERS = {"claims", "techniques", "sources", "factchecks", "claim_sourcing"}
+SECTION_LAYERS = {"claims", "techniques", "sources", "factchecks", "claim_sourcing", "findings"}
 #: layers not worth a table of their own (every sentence)
 QUIET_LAYERS = {"sentences"}
 #: rows of a generic layer table (entities are grouped by text first)
@@ -47,6 +48,16 @@ CLOSEST_CLAIMS = 5
 N_COLOURS = 16
 #: what a match without a verdict says instead of a rating badge
 NO_VERDICT = "no verdict in the imported data"
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """One thing to check first: kind, severity (high / medium / low), one sentence, the spans it points at."""
+
+    kind: str
+    severity: str
+    message: str
+    spans: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -152,7 +163,13 @@ class ReportView:
     meta: dict[str, str]
     url: str | None
     layers: list[str]
+    findings: list[FindingView]
+    #: the article with only what the findings point at highlighted (every highlight when there are no findings)
     pieces: list[Piece]
+    #: the article with every highlighted layer
+    pieces_all: list[Piece]
+    #: span ids the findings point at (empty: no findings, so nothing is singled out)
+    focus: frozenset[str]
     claims: list[ClaimView]
     claims_scored: int
     claims_checkworthy: int
@@ -205,6 +222,9 @@ def build_view(report: Report) -> ReportView:
     }
     claims_layer = report.layers.get("claims")
     ranked = _claims(report)
+    findings = _findings(report)
+    focus = {i for f in findings for i in f.spans}
+    pieces_all = _pieces(report, colour, tech_legend)
     checkworthy = [c for c in ranked if c.checkworthy]
     return ReportView(
         report=report,
@@ -212,7 +232,10 @@ def build_view(report: Report) -> ReportView:
         meta=meta,
         url=safe_url(doc.meta.url),
         layers=list(report.layers),
-        pieces=_pieces(report, colour, tech_legend),
+        findings=findings,
+        pieces=_pieces(report, colour, tech_legend, focus) if focus else pieces_all,
+        pieces_all=pieces_all,
+        focus=frozenset(focus),
         claims=checkworthy if checkworthy else ranked[:CLOSEST_CLAIMS],
         claims_scored=len(claims_layer.spans) if claims_layer else 0,
         claims_checkworthy=len(checkworthy),
@@ -478,7 +501,23 @@ def _tip(span: ReportSpan, layer: str, legend: dict[str, str]) -> str:
     return f"{layer}: {span.label}{score}"
 
 
-def _pieces(report: Report, colour: dict[str, int], legend: dict[str, str]) -> list[Piece]:
+def _findings(report: Report) -> list[FindingView]:
+    """``summary.findings`` as views (severity order as written by the findings analyzer)."""
+    raw = report.summary.get("findings")
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for item in raw:
+        if isinstance(item, dict) and isinstance(item.get("message"), str):
+            spans = tuple(str(i) for i in item.get("spans", []) if isinstance(i, str))
+            out.append(FindingView(str(item.get("kind", "")), str(item.get("severity", "low")), item["message"], spans))
+    return out
+
+
+def _pieces(
+    report: Report, colour: dict[str, int], legend: dict[str, str], focus: set[str] | None = None
+) -> list[Piece]:
+    """The article cut into runs with the highlights covering each; with ``focus``, only spans of those ids."""
     highlights: list[tuple[ReportSpan, str]] = []
     for name in HIGHLIGHT_LAYERS:
         layer = report.layers.get(name)
@@ -486,6 +525,8 @@ def _pieces(report: Report, colour: dict[str, int], legend: dict[str, str]) -> l
             continue
         for span in layer.spans:
             if name == "claims" and span.label != "checkworthy":
+                continue
+            if focus is not None and span.id not in focus:
                 continue
             highlights.append((span, name))
     text = report.document.text

@@ -195,9 +195,12 @@ def _error_parts(exc: Exception) -> tuple[int, str, str]:
 # -- formatting the one view model -------------------------------------------------------------------------------------
 
 
-def piece_class(piece: Piece) -> str:
-    """CSS classes of a highlighted run of the article: one per layer, plus the technique's colour class."""
+def piece_class(piece: Piece, focus: frozenset[str] = frozenset()) -> str:
+    """CSS classes of a highlighted run: one per layer, the technique's colour class, and ``extra`` when findings
+    exist but point elsewhere (the page draws extras plainly until the reader asks for every layer)."""
     classes = [INLINE[name] for name in piece.layers if name in INLINE]
     if piece.colour is not None:
         classes.append(f"c{piece.colour}")
+    if focus and not focus.intersection(piece.ids):
+        classes.append("extra")
     return " ".join(dict.fromkeys(classes))

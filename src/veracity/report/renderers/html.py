@@ -32,8 +32,21 @@ mark{background:none;color:inherit;padding:0}
 white-space:normal;background:#222;color:#fff;font:13px/1.4 system-ui,sans-serif;font-style:normal;padding:.4rem .55rem;border-radius:4px}
 table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{border-bottom:1px solid #e5e5e5;padding:.35rem .5rem;text-align:left;vertical-align:top}
 .legend span{display:inline-block;margin:.15rem .3rem .15rem 0;padding:.05rem .4rem;border-radius:3px;font-size:.85rem}
+.findings{padding-left:1.2rem}.finding{margin:.3rem 0}.sev{font-weight:700;text-transform:uppercase;font-size:.8rem;margin-right:.3rem}
+.finding.high .sev{color:#b03a2e}.finding.medium .sev{color:#9a6700}.finding.low .sev{color:#666}
 .fc{font-size:.88rem;color:#333;margin:.2rem 0 0 1rem}.rating{font-weight:600}.note{color:#8a6d00}.err{color:#b03a2e}
 """
+
+
+def _findings(view: ReportView) -> str:
+    if not view.findings:
+        return ""
+    e = html_lib.escape
+    items = "".join(
+        f'<li class="finding {e(f.severity)}"><span class="sev">{e(f.severity)}</span> {e(f.message)}</li>'
+        for f in view.findings
+    )
+    return f'<h2>What to check first</h2><ul class="findings">{items}</ul>'
 
 
 class HTMLRenderer:
@@ -65,6 +78,7 @@ class HTMLRenderer:
             f"<title>veracity report: {e(view.title)}</title><style>{_CSS}</style></head><body>",
             f"<h1>{e(view.title)}</h1>",
             f'<p class="meta">{meta}</p>' if meta else "",
+            _findings(view),
             '<p class="legend">'
             + "".join(
                 f'<span style="background:{PALETTE[r.colour]}" title="{e(r.definition)}">{e(r.label)}</span>'
@@ -76,6 +90,9 @@ class HTMLRenderer:
                 if layer in view.layers
             )
             + "</p>",
+            '<p class="meta">Highlighted: what the findings point at (the JSON report has every layer).</p>'
+            if view.pieces is not view.pieces_all
+            else "",
             f'<div class="article">{"".join(parts)}</div>',
         ]
         if view.claims:

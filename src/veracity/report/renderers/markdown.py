@@ -30,6 +30,10 @@ class MarkdownRenderer:
         lines = [f"# {e(view.title)}", ""]
         if view.meta:
             lines += ["_" + " · ".join(f"{e(k)}: {e(v)}" for k, v in view.meta.items()) + "_", ""]
+        if view.findings:
+            lines += ["## What to check first", ""]
+            lines += [f"- **{f.severity}** — {e(f.message)}" for f in view.findings]
+            lines.append("")
         if view.claims:
             head = (
                 f"## Claims, most check-worthy first ({view.claims_checkworthy} of {view.claims_scored} sentences)"

@@ -19,6 +19,7 @@ STYLES = {
     "sources": ("bold cyan", "source"),
     "attributions": ("italic", "attributed content"),
 }
+SEVERITY_STYLES = {"high": "bold red", "medium": "yellow", "low": "dim"}
 #: width of the plain-text rendering (a terminal uses its own width)
 PLAIN_WIDTH = 110
 
@@ -58,6 +59,17 @@ def _draw(console: Any, view: ReportView) -> None:
     if view.meta:
         console.print(Text(" · ".join(f"{k}: {_strip_controls(v)}" for k, v in view.meta.items()), style="dim"))
 
+    if view.findings:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        for finding in view.findings:
+            grid.add_row(
+                Text(finding.severity.upper(), style=SEVERITY_STYLES.get(finding.severity, "")),
+                Text(_strip_controls(finding.message)),
+            )
+        console.print(Panel(grid, title="what to check first", title_align="left", border_style="bold"))
+
     article = Text(_strip_controls(view.report.document.text))
     for piece in view.pieces:
         for layer in piece.layers:
@@ -65,7 +77,9 @@ def _draw(console: Any, view: ReportView) -> None:
                 article.stylize(RICH_PALETTE[piece.colour], piece.start, piece.end)
             elif layer in STYLES:
                 article.stylize(STYLES[layer][0], piece.start, piece.end)
-    console.print(Panel(article, title="article", title_align="left"))
+    focused = view.pieces is not view.pieces_all
+    article_title = "article: highlights show what the findings point at" if focused else "article"
+    console.print(Panel(article, title=article_title, title_align="left"))
     key = Text("key:")
     for layer, (style, meaning) in STYLES.items():
         if layer in view.layers:
