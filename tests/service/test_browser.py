@@ -43,7 +43,27 @@ def test_seed_article_in_the_page(full_pipeline: Pipeline, seed_text: str, tmp_p
         assert driver.switch_to.active_element.get_attribute("class") == "skip"  # keyboard users can skip ahead
 
         analyse_in_page(driver, base, seed_text)
+        # the page opens at the results, which lead with the findings
+        assert driver.execute_script("return window.location.hash") == "#results"
+        top = driver.execute_script("return document.getElementById('results').getBoundingClientRect().top")
+        assert abs(top) < 5, top
+        findings = driver.find_elements(By.CSS_SELECTOR, "#findings li.finding")
+        assert findings and "high" in (findings[0].get_attribute("class") or "")
         article = driver.find_element(By.ID, "article")
+        extra = article.find_elements(By.CSS_SELECTOR, "mark.extra")
+        focused = [
+            m for m in article.find_elements(By.TAG_NAME, "mark") if "extra" not in (m.get_attribute("class") or "")
+        ]
+        assert focused, "nothing the findings point at is highlighted"
+        if extra:  # drawn plainly until the reader asks for every layer
+            style = (
+                "const s = getComputedStyle(arguments[0]);"
+                "return [s.textDecorationLine, s.backgroundColor, s.fontStyle, s.outlineStyle].join(' ')"
+            )
+            plain = driver.execute_script(style, extra[0])
+            driver.find_element(By.CSS_SELECTOR, "label[for=all-layers]").click()
+            assert driver.execute_script(style, extra[0]) != plain
+            driver.find_element(By.CSS_SELECTOR, "label[for=all-layers]").click()
         assert article.get_attribute("textContent") == seed_text  # the article is drawn exactly as analysed
 
         marks = article.find_elements(By.TAG_NAME, "mark")
@@ -98,3 +118,9 @@ def test_seed_article_in_the_page(full_pipeline: Pipeline, seed_text: str, tmp_p
         shot = os.environ.get("VERACITY_SCREENSHOT") or str(tmp_path / "page.png")
         driver.save_screenshot(shot)
         assert Path(shot).stat().st_size > 10_000
+        # a phone-width window: no horizontal scrollbar
+        driver.set_window_size(420, 900)
+        overflow = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the page is {overflow} px wider than a 420 px window"
