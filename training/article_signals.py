@@ -134,7 +134,7 @@ def cmd_features(args: argparse.Namespace) -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     done = {json.loads(line)["id"] for line in out.open(encoding="utf-8")} if out.is_file() else set()
-    pipeline = Pipeline.from_settings()
+    pipeline = Pipeline.from_settings(on_error="record")  # one analyzer failing on one article skips that article
     items = [*_buzzfeed(Path(args.data)), *_fakes(Path(args.data))]
     if args.limit:
         items = items[: args.limit]
@@ -145,6 +145,9 @@ def cmd_features(args: argparse.Namespace) -> None:
             batch = todo[start : start + 8]
             docs = [Document(it["text"], meta={"title": it["title"]}) for it in batch]
             for it, report in zip(batch, pipeline.run_batch(docs), strict=True):
+                if report.errors:
+                    print(f"skipped {it['id']}: {report.errors[0].type}: {report.errors[0].message}", file=sys.stderr)
+                    continue
                 row = {k: it[k] for k in ("id", "dataset", "outlet", "orientation", "label", "scrutiny")}
                 row["signals"] = signals(report)
                 fh.write(json.dumps(row) + "\n")
