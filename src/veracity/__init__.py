@@ -57,9 +57,12 @@ def analyze(
 ) -> Report:
     """Analyse one article (text or Document) with every registered analyzer, or just the layers in ``only``.
 
+    A ``title`` is analysed with the text (it opens the report's text; ``meta.body_start`` says where the body begins).
+
     The pipeline for a given ``only`` is built once per process and reused, so repeated calls do not reload models.
     """
     from veracity.ingest import from_text
+    from veracity.ingest.sources import with_headline
 
     only_key = tuple(only) if only is not None else None
     if isinstance(only, str):
@@ -67,7 +70,7 @@ def analyze(
     doc = (
         text_or_document
         if isinstance(text_or_document, Document)
-        else from_text(text_or_document, title=title, url=url)
+        else with_headline(from_text(text_or_document, url=url), title)
     )
     if isinstance(text_or_document, Document) and (title or url):
         doc = doc.with_meta(title=title, url=url)

@@ -45,8 +45,10 @@ def test_analyze_text_returns_a_valid_report(client: TestClient) -> None:
     data = r.json()
     jsonschema.validate(data, Report.json_schema())
     report = Report.from_dict(data)  # checks every span against the text
-    assert report.document.text == TEXT
+    # the title is analysed with the body: it opens the text, and meta says where the body starts
+    assert report.document.text == "Test\n\n" + TEXT
     assert report.document.meta.title == "Test"
+    assert report.document.meta.model_extra == {"headline": {"start": 0, "end": 4}, "body_start": 6}
     assert set(report.layers) == {"sentences", "techniques", "claims", "sources"}
     assert [s.text for s in report.layers["techniques"].spans] == ["terrorists", "so-called plan"]
 

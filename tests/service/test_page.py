@@ -79,7 +79,8 @@ def test_analysing_in_the_page_draws_the_report(client: TestClient) -> None:
     assert r.status_code == 200, r.text[:500]
     page = parse(r.text)
     text = TEXT.replace("\r\n", "\n")  # the textarea's CRLF becomes the user's LF again
-    assert "".join(page.article) == text  # the article is exactly the analysed text, so selection offsets match
+    # the article is exactly the analysed text (the title, analysed with it, then the body), so selection offsets match
+    assert "".join(page.article) == "Seed\n\n" + text
     marks = [a for t, a in page.tags if t == "mark"]
     techniques = [m for m in marks if "t" in m["class"].split()]
     assert techniques and all(re.search(r"\bc\d+\b", m["class"]) for m in techniques)
@@ -96,7 +97,7 @@ def test_analysing_in_the_page_draws_the_report(client: TestClient) -> None:
     assert "Sputnik" in html and "0.12 low" in html  # the sources panel with reliability
     hidden = next(a for t, a in page.tags if t == "input" and a.get("name") == "report")
     report = Report.from_json(hidden["value"])
-    assert report.document.text == text and report.document.meta.title == "Seed"
+    assert report.document.text == "Seed\n\n" + text and report.document.meta.title == "Seed"
 
 
 def test_downloads_are_rebuilt_from_the_carried_report(client: TestClient) -> None:

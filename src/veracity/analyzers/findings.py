@@ -27,6 +27,7 @@ SEVERITIES = ("high", "medium", "low")
 FINDING_KINDS = {
     "language": "the text is not English, and every model here is English-only",
     "factcheck_match": "a claim matches a published fact-check",
+    "headline": "the headline asserts something no one is cited for, or in loaded words",
     "unsourced_claim": "check-worthy claims that no one is cited for",
     "unnamed_evidence": "claims that rest on evidence the article does not name",
     "anonymous_source": "claims that rest on anonymous or vague sources",
@@ -105,6 +106,7 @@ class FindingsAnalyzer(BaseAnalyzer):
         findings = [
             *self._language(doc),
             *self._factchecks(doc),
+            *self._headline(doc),
             *self._unsourced(doc),
             *self._unnamed_evidence(doc),
             *self._anonymous(doc),
@@ -171,6 +173,29 @@ class FindingsAnalyzer(BaseAnalyzer):
         )
         ids = list(ordered) + [m.id for cid in ordered for m in by_claim[cid] if m.id]
         return [Finding("factcheck_match", "high" if false else "medium", message, ids)]
+
+    def _headline(self, doc: Document) -> list[Finding]:
+        """The title, analysed with the body (``meta.headline``): an unsourced claim or loaded wording in it."""
+        where = doc.meta.get("headline")
+        if not isinstance(where, dict):
+            return []
+        start, end = int(where.get("start", 0)), int(where.get("end", 0))
+        inside = [c for c in self._checkworthy(doc) if c.start < end and c.end > start]
+        sourcing = self._sourcing(doc)
+        unsourced = [c for c in inside if getattr(sourcing.get(c.id or ""), "label", "unsourced") == "unsourced"]
+        wording = [t for t in doc.layer("techniques").spans if t.start < end and t.end > start]
+        if not unsourced and not wording:
+            return []
+        title = _quote(doc.text[start:end], 120)
+        if unsourced and wording:
+            labels = _top_labels(wording)
+            message = f"The headline {title} asserts a claim no one is cited for, in loaded wording ({labels})."
+        elif unsourced:
+            message = f"The headline {title} asserts a claim no one is cited for."
+        else:
+            message = f"The headline {title} uses persuasive wording ({_top_labels(wording)})."
+        ids = [c.id for c in unsourced if c.id] + [t.id for t in wording if t.id]
+        return [Finding("headline", "high" if unsourced else "medium", message, ids)]
 
     def _sourcing(self, doc: Document) -> dict[str, Span]:
         """claim span id → its claim_sourcing span."""

@@ -17,7 +17,7 @@ from veracity.doc import Document
 from veracity.errors import InputError
 from veracity.ingest.files import document_from_bytes, read_file
 
-__all__ = ["load_source", "to_document"]
+__all__ = ["load_source", "to_document", "with_headline"]
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 
@@ -38,7 +38,8 @@ def to_document(
     """A Document from exactly one of ``text``, ``html``, ``url`` (fetched safely) or ``data`` (a file's bytes).
 
     ``name`` says what the input is in error messages; ``meta`` is merged over what the reader found (title, url…);
-    ``id`` keeps a caller's document id (a batch record's), else the content hash.
+    ``id`` keeps a caller's document id (a batch record's), else the content hash. A title (given, or the page's)
+    is analysed with the body: see ``with_headline``.
     """
     settings = settings or Settings()
     given = [k for k, v in (("text", text), ("html", html), ("url", url), ("data", data)) if v is not None]
@@ -48,9 +49,8 @@ def to_document(
     if text is not None:
         from veracity.ingest.text import from_text
 
-        fields = {"title": title, **extra}
-        return from_text(text, id=id, max_chars=settings.max_chars, what=name, **fields)
-    if html is not None:
+        doc = from_text(text, max_chars=settings.max_chars, what=name, **extra)
+    elif html is not None:
         from veracity.ingest.html import document_from_html
 
         doc = document_from_html(html, url=extra.get("url"), title=title, settings=settings, what=name)
@@ -61,9 +61,29 @@ def to_document(
     else:
         assert data is not None
         doc = document_from_bytes(data, name=name, settings=settings, title=title, is_html=is_html)
-    if not extra and id is None:
-        return doc
-    return Document(doc.text, meta={**doc.meta, **extra}, id=id or doc.id)
+    return with_headline(doc, title or doc.meta.get("title"), id=id, meta=extra)
+
+
+def with_headline(
+    doc: Document, title: str | None, *, id: str | None = None, meta: dict[str, Any] | None = None
+) -> Document:
+    """The document with its headline analysed like the body: ``title`` + a blank line + the text, unless the text
+    already opens with the title. ``meta.headline`` is the title's range and ``meta.body_start`` where the body
+    begins, so offsets into the text as given are ``start - body_start``."""
+    fields = {**doc.meta, **(meta or {})}
+    title = " ".join((title or "").split())
+    if not title:
+        return doc if not meta and id is None else Document(doc.text, meta=fields, id=id or doc.id)
+    fields["title"] = title
+    lead = len(doc.text) - len(doc.text.lstrip())
+    if " ".join(doc.text[lead : lead + len(title) + 40].split()).startswith(title):
+        end = lead + len(title)
+        while " ".join(doc.text[lead:end].split()) != title and end < len(doc.text):
+            end += 1
+        fields.update(headline={"start": lead, "end": end}, body_start=0)
+        return Document(doc.text, meta=fields, id=id or doc.id)
+    fields.update(headline={"start": 0, "end": len(title)}, body_start=len(title) + 2)
+    return Document(f"{title}\n\n{doc.text}", meta=fields, id=id)
 
 
 def load_source(
@@ -78,13 +98,12 @@ def load_source(
     if source == "-":
         stream = stdin or sys.stdin.buffer
         data = stream.read(settings.max_bytes + 1)
-        return document_from_bytes(data, name="standard input", settings=settings, title=title)
+        return to_document(data=data, name="standard input", settings=settings, title=title)
     if source.lower().startswith(("http://", "https://")):
-        from veracity.ingest.url import fetch_document
-
-        return fetch_document(source, settings=settings, title=title)
+        return to_document(url=source, settings=settings, title=title)
     found = _SCHEME.match(source)
     if found and not Path(source).exists():
         scheme = found.group(1)
         raise InputError(f"{source!r} uses the {scheme}: scheme; veracity fetches only http:// and https:// URLs")
-    return read_file(Path(source), settings=settings, title=title)
+    doc = read_file(Path(source), settings=settings, title=title)
+    return with_headline(doc, title or doc.meta.get("title"))
