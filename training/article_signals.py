@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import re
 import sys
 from collections.abc import Iterator
@@ -136,6 +137,7 @@ def cmd_features(args: argparse.Namespace) -> None:
     done = {json.loads(line)["id"] for line in out.open(encoding="utf-8")} if out.is_file() else set()
     pipeline = Pipeline.from_settings(on_error="record")  # one analyzer failing on one article skips that article
     items = [*_buzzfeed(Path(args.data)), *_fakes(Path(args.data))]
+    random.Random(SEED).shuffle(items)  # any prefix of the run is a random sample (the run resumes where it stopped)
     if args.limit:
         items = items[: args.limit]
     todo = [it for it in items if it["id"] not in done]
