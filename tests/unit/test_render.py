@@ -53,3 +53,13 @@ def test_every_format_renders() -> None:
     assert "Name_Calling,Labeling" in render(r, "md")
     text = render(r, "text")
     assert "Doubt" in text and "Slogans" not in text.split("persuasion techniques")[0]
+
+
+def test_a_match_without_a_verdict_says_so_instead_of_a_badge() -> None:
+    from veracity.report.view import FactCheckView
+
+    bare = FactCheckView("v1", "unrated", "", "Snopes", "a claim", None, 0.9)
+    assert bare.display == "no verdict in the imported data"
+    rated = FactCheckView("v2", "false", "Pants on Fire", "PolitiFact", "a claim", None, 0.9)
+    assert rated.display == "false (Pants on Fire)"
+    assert FactCheckView("v3", "mostly_false", "Mostly False", "x", "c", None, None).display == "mostly false"

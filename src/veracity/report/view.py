@@ -73,6 +73,14 @@ class FactCheckView:
     score: float | None
     review_date: str = ""
 
+    @property
+    def display(self) -> str:
+        """The verdict as a reader should see it: the rating and the publisher's words, or that the data has none."""
+        if self.rating == "unrated":
+            return self.verdict or NO_VERDICT
+        words = self.verdict if self.verdict and self.verdict.lower() != self.rating.replace("_", " ") else ""
+        return self.rating.replace("_", " ") + (f" ({words})" if words else "")
+
 
 @dataclass(frozen=True)
 class ClaimView:

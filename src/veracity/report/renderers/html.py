@@ -113,9 +113,8 @@ class HTMLRenderer:
                         if fc.url
                         else e(fc.claim)
                     )
-                    verdict = f" ({e(fc.verdict)})" if fc.verdict else ""
                     out.append(
-                        f'<div class="fc"><span class="rating">{e(fc.rating)}</span>{verdict} — {e(fc.publisher)}: {target}</div>'
+                        f'<div class="fc"><span class="rating">{e(fc.display)}</span> — {e(fc.publisher)}: {target}</div>'
                     )
                 out.append("</li>")
             out.append("</ol>")

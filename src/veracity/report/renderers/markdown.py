@@ -48,9 +48,8 @@ class MarkdownRenderer:
                 )
                 lines.append(f"{claim.rank or '-'}. {e(claim.text)}{score}{sourcing}")
                 for fc in claim.factchecks:
-                    verdict = f" ({e(fc.verdict)})" if fc.verdict else ""
                     target = f"[{e(fc.claim)}]({fc.url})" if fc.url else e(fc.claim)
-                    lines.append(f"   - **{e(fc.rating)}**{verdict} — {e(fc.publisher)}: {target}")
+                    lines.append(f"   - **{e(fc.display)}** — {e(fc.publisher)}: {target}")
             lines.append("")
         if view.has_techniques:
             lines += [f"## Persuasion techniques ({len(view.technique_spans)} passages)", ""]

@@ -103,8 +103,7 @@ def _draw(console: Any, view: ReportView) -> None:
         for claim in view.claims:
             sourcing = (claim.sourcing or "") + (f": {claim.source}" if claim.source else "")
             fcs = "; ".join(
-                f"{fc.rating} ({fc.verdict}) — {fc.publisher}: {short(fc.claim, 60)}" if fc.verdict
-                else f"{fc.rating} — {fc.publisher}: {short(fc.claim, 60)}"
+                f"{fc.display} — {fc.publisher}: {short(fc.claim, 60)}"
                 for fc in claim.factchecks
             )  # fmt: skip
             table.add_row(str(claim.rank or ""), f"{claim.score:.2f}" if claim.score is not None else "",
