@@ -48,6 +48,9 @@ LOW_RELIABILITY = 0.4
 #: technique passages per 1,000 words of the writer's own voice at which persuasion is flagged (medium) / high
 PERSUASION_MEDIUM = 4.0
 PERSUASION_HIGH = 10.0
+#: with the reference statistics: percentile of mainstream news from which persuasion is medium / high
+REFERENCE_MEDIUM = 90.0
+REFERENCE_HIGH = 95.0
 #: claims needed before a pattern is called high severity (one or two unsourced lines are ordinary in news)
 MIN_HIGH = 3
 #: how many claims a message quotes
@@ -60,6 +63,33 @@ UNNAMED_EVIDENCE = re.compile(
     r"|demonstrated|demonstrates|suggests?|suggested|indicates?|indicated)\b",
     re.IGNORECASE,
 )
+
+
+REFERENCE_FILE = "reference_stats.json"
+
+
+def reference_percentile(signal: str, value: float) -> float | None:
+    """Where ``value`` falls among mainstream news articles (0-100), from the shipped reference quantiles."""
+    quantiles = _reference().get("quantiles", {}).get(signal)
+    if not quantiles:
+        return None
+    points = sorted((float(v), float(q)) for q, v in quantiles.items())
+    below = [q for v, q in points if v < value]
+    return max(below) if below else 0.0
+
+
+def _reference() -> dict[str, Any]:
+    from veracity.models import loading
+
+    return loading.shared("reference-stats", _load_reference)
+
+
+def _load_reference() -> dict[str, Any]:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / REFERENCE_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 @dataclass
@@ -211,21 +241,29 @@ class FindingsAnalyzer(BaseAnalyzer):
             return []
         share = len(unsourced) / len(claims)
         first_sentence = min(claims, key=lambda c: c.start)
-        quoted = [first_sentence] if first_sentence in unsourced else []
+        lede_unsourced = first_sentence in unsourced
+        quoted = [first_sentence] if lede_unsourced else []
         quoted += [c for c in unsourced if c is not first_sentence][: QUOTED - len(quoted)]
-        lede = " the opening claim" if first_sentence in unsourced else ""
+        lede = " the opening claim" if lede_unsourced else ""
         quotes = " and ".join(_quote(doc.text[c.start : c.end]) for c in quoted)
+        percentile = reference_percentile("unsourced_share", share)
+        typical = _reference().get("quantiles", {}).get("unsourced_share", {}).get("50")
+        compared = f" ({share:.0%}; the median mainstream article: {float(typical):.0%})" if typical is not None else ""
         message = (
-            f"{len(unsourced)} of {len(claims)} check-worthy claims name no source, including{lede} {quotes}."
+            f"{len(unsourced)} of {len(claims)} check-worthy claims name no source{compared}, including{lede} {quotes}."
             if len(unsourced) > 1
             else f"1 of {len(claims)} check-worthy claims names no source: {quotes}."
         )
-        top_two = {c.id for c in claims[:2]}
         many = len(unsourced) >= MIN_HIGH
-        if many and (share >= 0.5 or top_two <= {c.id for c in unsourced}):
-            severity = "high"
-        else:
-            severity = "medium" if share >= 0.25 and len(unsourced) >= 2 else "low"
+        if percentile is None:  # no reference statistics shipped: plain shares
+            above = share >= 0.5
+            severity = "high" if many and above else "medium" if share >= 0.25 and len(unsourced) >= 2 else "low"
+        else:  # compared with mainstream news, where half the claims are often unsourced
+            above = percentile >= 50
+            if many and (percentile >= REFERENCE_HIGH or (lede_unsourced and above)):
+                severity = "high"
+            else:
+                severity = "medium" if many and percentile >= 75 else "low"
         return [Finding("unsourced_claim", severity, message, [c.id for c in quoted + unsourced if c.id])]
 
     def _unnamed_evidence(self, doc: Document) -> list[Finding]:
@@ -334,11 +372,22 @@ class FindingsAnalyzer(BaseAnalyzer):
             return []
         labels = _top_labels(spans)
         extra = f" ({quoted} more inside quotations)" if quoted else ""
+        percentile = reference_percentile("writer_technique_density", density)
+        compared = (
+            f", more than {percentile:.0f}% of mainstream news articles"
+            if percentile is not None and percentile >= 50
+            else ""
+        )
         message = (
             f"The writer's own wording uses persuasion techniques {density:.1f} times per 1,000 words"
-            f"{extra}, mostly {labels}."
+            f"{compared}{extra}, mostly {labels}."
         )
-        severity = "high" if density >= PERSUASION_HIGH else "medium"
+        if percentile is not None:
+            if percentile < REFERENCE_MEDIUM:
+                return []
+            severity = "high" if percentile >= REFERENCE_HIGH else "medium"
+        else:
+            severity = "high" if density >= PERSUASION_HIGH else "medium"
         return [Finding("persuasion", severity, message, [s.id for s in spans if s.id])]
 
 
