@@ -239,4 +239,5 @@ def test_techniques_only_in_quotes_give_the_writer_a_zero_density(model) -> None
     assert summary["writer_per_1000_words"] == 0.0 == summary["voices"]["writer"]["per_1000_words"]
     assert summary["voices"]["quoted"]["techniques"] == len(layer.spans)
     assert summary["voices"]["writer"]["words"] > summary["voices"]["quoted"]["words"] > 0
-    assert "inside quoted or reported speech" in summary["statement"]
+    assert summary["quoted_per_1000_words"] > 0
+    assert "inside direct quotations" in summary["statement"]

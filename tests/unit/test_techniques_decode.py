@@ -192,6 +192,20 @@ def test_trim_span_drops_stray_punctuation_and_dangling_quotes() -> None:
     assert text[s:e] == "so-called “experts”"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("“safety of flight issue", "safety of flight issue"),  # its closing mark lies outside
+        ("the “so-called” experts", "the “so-called” experts"),  # balanced: kept
+        ('"we will win', "we will win"),
+        ("rescue group called the White Helmets”", "rescue group called the White Helmets"),
+    ],
+)
+def test_trim_span_drops_an_unmatched_quotation_mark(text: str, expected: str) -> None:
+    s, e = dec.trim_span(text, 0, len(text))
+    assert text[s:e] == expected
+
+
 def test_barriers_are_blank_lines_and_footnote_marks_not_censored_words() -> None:
     text = "ISIS/ISIL)* was defeated.\n\n*A terrorist group.\nThe f**k word.\n**B"
     found = [text[a:b] for a, b in dec.barriers(text)]

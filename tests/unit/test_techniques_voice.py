@@ -32,7 +32,7 @@ ATTRIBUTIONS = [
     _att(REPORTED, "indirect", CRITICS),
     _att(UNSOURCED, "indirect", None),
 ]
-VOICED = _voice_spans(ATTRIBUTIONS)
+VOICED = _voice_spans(TEXT, ATTRIBUTIONS)
 
 
 def _span(phrase: str) -> tuple[int, int]:
@@ -70,7 +70,7 @@ def test_a_span_mostly_outside_the_quotation_is_the_writers() -> None:
 def test_resolved_source_names_the_speaker_of_a_pronoun() -> None:
     he = (TEXT.index("Officials"), TEXT.index("Officials") + 9)
     att = _att(QUOTE, "direct", (0, 3), resolved_source={"start": he[0], "end": he[1]})
-    voice = voice_of(TEXT, *_span("These thugs"), _voice_spans([att]))
+    voice = voice_of(TEXT, *_span("These thugs"), _voice_spans(TEXT, [att]))
     assert voice["speaker"] == "Officials"
 
 
@@ -84,18 +84,35 @@ def test_density_counts_the_writers_words_and_quoted_words_apart() -> None:
     assert summary["quoted"] == {"techniques": 1, "words": 6, "per_1000_words": round(1000 / 6, 2)}
     assert summary["reported"]["words"] == 5 and summary["reported"]["techniques"] == 1
     total = len(TEXT.replace(",", " ").replace(".", " ").replace('"', " ").split())
-    assert sum(v["words"] for v in summary.values()) == total
-    assert "none is in the writer's own voice" in _statement(summary)
+    assert sum(summary[v]["words"] for v in ("writer", "reported", "quoted")) == total
+    assert summary["writers_wording"] == {
+        "techniques": 1,
+        "words": total - 6,
+        "per_1000_words": round(1000 / (total - 6), 2),
+    }
+    assert "inside direct quotations" in _statement(summary) and "1 of them in reported speech" in _statement(summary)
+    quoted_only = voice_summary(TEXT, spans[:1], VOICED)
+    assert quoted_only["writers_wording"]["per_1000_words"] == 0.0
+    assert "none is in the writer's own words" in _statement(quoted_only)
+
+
+def test_an_unresolved_first_person_source_is_the_writer() -> None:
+    me = TEXT.index("Officials")
+    text = TEXT[:me] + "I" + TEXT[me + 1 :]  # same length: offsets stay valid
+    att = _att(_span("Officials met"), "indirect", (me, me + 1))
+    assert voice_of(text, *_span("Officials met"), _voice_spans(text, [att])) == {"voice": "writer"}
 
 
 def test_statement_reports_the_writers_density_first() -> None:
     voices = {
-        "writer": {"techniques": 2, "words": 400, "per_1000_words": 5.0},
+        "writer": {"techniques": 1, "words": 300, "per_1000_words": 3.33},
+        "reported": {"techniques": 1, "words": 100, "per_1000_words": 10.0},
         "quoted": {"techniques": 1, "words": 50, "per_1000_words": 20.0},
-        "reported": {"techniques": 0, "words": 0, "per_1000_words": 0.0},
+        "writers_wording": {"techniques": 2, "words": 400, "per_1000_words": 5.0},
     }
     assert _statement(voices) == (
-        "2 persuasion techniques in the writer's own voice (5 per 1,000 words); 1 more inside quoted or reported speech."
+        "2 persuasion techniques in the writer's own words (5 per 1,000 words, 1 of them in reported speech);"
+        " 1 more inside direct quotations."
     )
     empty = {k: {"techniques": 0, "words": 10, "per_1000_words": 0.0} for k in voices}
     assert _statement(empty) == "No persuasion technique recognised."

@@ -144,6 +144,9 @@ FOOTNOTE_MARKS = "*†‡"
 #: Stripped from the edges of a span: spaces and punctuation that never start or end a technique in PTC.
 _LEAD_TRIM = " \t\r\n\f\v,;:.!?)]}”’—–-"
 _TAIL_TRIM = " \t\r\n\f\v,;:.([{“‘—–-"
+_CLOSING_QUOTES = {"“": "”", '"': '"', "«": "»"}
+_OPENING_QUOTES = set(_CLOSING_QUOTES)
+_CLOSERS = {"”": "“", "»": "«"}
 
 
 def _in_word(text: str, i: int) -> bool:
@@ -176,6 +179,11 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and text[end - 1] in _TAIL_TRIM and not _in_word(text, end - 1):
         end -= 1
+    # an opening mark whose closing one lies outside the span (or the other way round) is not part of it
+    if end - start > 1 and text[start] in _OPENING_QUOTES and _CLOSING_QUOTES[text[start]] not in text[start + 1 : end]:
+        return trim_span(text, start + 1, end)
+    if end - start > 1 and text[end - 1] in _CLOSERS and _CLOSERS[text[end - 1]] not in text[start : end - 1]:
+        return trim_span(text, start, end - 1)
     return start, end
 
 

@@ -293,15 +293,21 @@ VOICES = ("writer", "quoted", "reported")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
-def _voice_spans(attributions: Sequence[Span]) -> list[tuple[int, int, str, int, Span]]:
+#: A source that is one of these words, unresolved, is the writer speaking of themself ("I applaud the crew").
+_FIRST_PERSON = {"i", "we", "me", "us", "my", "our"}
+
+
+def _voice_spans(text: str, attributions: Sequence[Span]) -> list[tuple[int, int, str, int, Span]]:
     """Content ranges ``(start, end, voice, index, attribution)`` of attributions that have a source.
 
     Direct quotations are "quoted", indirect speech and beliefs "reported". Content without a source (scare quotes,
-    "was said to …") stays in the writer's voice: nobody else is answerable for it.
+    "was said to …") stays in the writer's voice: nobody else is answerable for it; so does content whose only source
+    is an unresolved "I" or "we" (the writer).
     """
     out = []
     for i, att in enumerate(attributions):
-        if not (att.attrs.get("source") or att.attrs.get("resolved_source")):
+        src = att.attrs.get("resolved_source") or att.attrs.get("source")
+        if not src or text[src["start"] : src["end"]].strip().lower() in _FIRST_PERSON:
             continue
         voice = "quoted" if att.label == "direct" else "reported"
         parts = att.attrs.get("parts") or [{"start": att.start, "end": att.end}]
@@ -341,7 +347,12 @@ def voice_of(text: str, start: int, end: int, voiced: Sequence[tuple[int, int, s
 def voice_summary(
     text: str, spans: Sequence[Span], voiced: Sequence[tuple[int, int, str, int, Span]]
 ) -> dict[str, Any]:
-    """Techniques and words per voice, and techniques per 1,000 words of each voice (the writer's first)."""
+    """Techniques and words per voice, and techniques per 1,000 words of each voice.
+
+    Besides the three voices, ``writers_wording`` pools the writer's own voice and reported speech (a paraphrase is in
+    the writer's words, and what the writer chooses to report is theirs to answer for): the density a summary should
+    use. ``quoted`` alone holds other people's own words.
+    """
     mark = np.zeros(len(text) + 1, dtype=np.int8)  # 0 writer, 1 reported, 2 quoted (a quote inside reported speech)
     for a, b, voice, _, _ in voiced:
         level = 2 if voice == "quoted" else 1
@@ -353,26 +364,38 @@ def voice_summary(
     out: dict[str, Any] = {}
     for voice in VOICES:
         n = sum(1 for sp in spans if sp.attrs.get("voice") == voice)
-        density = round(1000.0 * n / words[voice], 2) if words[voice] else 0.0
-        out[voice] = {"techniques": n, "words": words[voice], "per_1000_words": density}
+        out[voice] = _density(n, words[voice])
+    out["writers_wording"] = _density(
+        out["writer"]["techniques"] + out["reported"]["techniques"], words["writer"] + words["reported"]
+    )
     return out
+
+
+def _density(techniques: int, words: int) -> dict[str, Any]:
+    return {
+        "techniques": techniques,
+        "words": words,
+        "per_1000_words": round(1000.0 * techniques / words, 2) if words else 0.0,
+    }
 
 
 def _statement(voices: dict[str, Any]) -> str:
     """One line for a reader: whose words the techniques are in."""
-    own = voices["writer"]["techniques"]
-    other = voices["quoted"]["techniques"] + voices["reported"]["techniques"]
-    if own + other == 0:
+    own = voices["writers_wording"]["techniques"]
+    reported = voices["reported"]["techniques"]
+    quoted = voices["quoted"]["techniques"]
+    if own + quoted == 0:
         return "No persuasion technique recognised."
     if own == 0:
         return (
-            f"All {other} persuasion technique{'s' if other != 1 else ''} found are inside quoted or reported speech;"
-            " none is in the writer's own voice."
+            f"All {quoted} persuasion technique{'s' if quoted != 1 else ''} found are inside direct quotations;"
+            " none is in the writer's own words."
         )
-    dens = voices["writer"]["per_1000_words"]
-    line = f"{own} persuasion technique{'s' if own != 1 else ''} in the writer's own voice ({dens:g} per 1,000 words)"
-    if other:
-        line += f"; {other} more inside quoted or reported speech"
+    dens = voices["writers_wording"]["per_1000_words"]
+    line = f"{own} persuasion technique{'s' if own != 1 else ''} in the writer's own words ({dens:g} per 1,000 words"
+    line += f", {reported} of them in reported speech)" if reported else ")"
+    if quoted:
+        line += f"; {quoted} more inside direct quotations"
     return line + "."
 
 
@@ -396,7 +419,7 @@ class TechniqueAnalyzer(BaseAnalyzer):
         sentences = doc.layers["sentences"].spans if "sentences" in doc.layers else ()
         attributions = doc.layers["attributions"].spans if "attributions" in doc.layers else ()
         found = self._model.tag(doc.text, [(s.start, s.end) for s in sentences] or None)
-        voiced = _voice_spans(attributions)
+        voiced = _voice_spans(doc.text, attributions)
         spans = [
             Span(s, e, label, score=score, attrs={**attrs, **voice_of(doc.text, s, e, voiced)})
             for s, e, label, score, attrs in found
@@ -418,7 +441,8 @@ class TechniqueAnalyzer(BaseAnalyzer):
                     "spans": len(spans),
                     "sentences_with_technique_share": share,
                     "voices": voices,
-                    "writer_per_1000_words": voices["writer"]["per_1000_words"],
+                    "writer_per_1000_words": voices["writers_wording"]["per_1000_words"],
+                    "quoted_per_1000_words": voices["quoted"]["per_1000_words"],
                     "statement": _statement(voices),
                 },
                 "decoding": dict(self._model.decoding),
