@@ -199,6 +199,9 @@ def test_trim_span_drops_stray_punctuation_and_dangling_quotes() -> None:
         ("the “so-called” experts", "the “so-called” experts"),  # balanced: kept
         ('"we will win', "we will win"),
         ("rescue group called the White Helmets”", "rescue group called the White Helmets"),
+        ("less like a real person and less like a", "less like a real person and less like"),  # dangling "a"
+        ("the scale of the", "the scale"),
+        ("a", "a"),  # a single word stays
     ],
 )
 def test_trim_span_drops_an_unmatched_quotation_mark(text: str, expected: str) -> None:
