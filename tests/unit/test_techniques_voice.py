@@ -116,3 +116,17 @@ def test_statement_reports_the_writers_density_first() -> None:
     )
     empty = {k: {"techniques": 0, "words": 10, "per_1000_words": 0.0} for k in voices}
     assert _statement(empty) == "No persuasion technique recognised."
+
+
+def test_repetition_needs_a_word_that_recurs() -> None:
+    from veracity.analyzers.techniques import recurs
+
+    text = "They are invaders. The invaders are coming, the border is open, and nobody acts."
+    first = text.index("invaders")
+    assert recurs(text, first, first + len("invaders"))  # "invaders" comes again
+    nobody = text.index("nobody acts")
+    assert not recurs(text, nobody, nobody + len("nobody acts"))
+    # short words count only when the passage has no longer one
+    assert recurs(text, text.index("are"), text.index("are") + 3)
+    lie = "A big lie. Then a big lie again."
+    assert recurs(lie, 2, 9) and not recurs("A big lie. Then more.", 2, 9)
