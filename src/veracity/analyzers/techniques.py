@@ -1,13 +1,18 @@
-"""Propaganda and persuasion techniques (the 14 classes of SemEval-2020 Task 11) as character spans.
+"""Propaganda and persuasion techniques (the 14 classes of SemEval-2020 Task 11) as character spans, each in a voice.
 
 A MiniLM encoder fine-tuned on the PTC train articles (``training/train_techniques.py``; card in
 ``src/veracity/models/techniques-minilm-int8/CARD.md``) runs as int8 ONNX over overlapping 256-token windows of the whole
 article, one encoder pass per window. Its token head says, per word piece, how likely it lies inside any technique span;
-runs above the threshold chosen by cross-validation become spans (snapped to whole words). A span head then ranks the
-14 techniques for each span from the encoder states of its tokens: the best label always becomes a span, and a second
-label that is nearly as likely becomes an overlapping span of its own.
+runs above the threshold chosen by cross-validation become spans, cut at line and paragraph breaks, footnote marks and
+sentence ends (each piece must earn its place), snapped to whole words and trimmed. A span head then ranks the 14
+techniques for each span from the encoder states of its tokens: one span per passage with its best label, the
+runners-up with their probabilities in ``attrs["alternatives"]``. The ``attributions`` layer says whose voice each span
+is in (the writer's, a direct quotation's speaker, reported speech), and the summary gives techniques per 1,000 words
+of the writer's own words and of direct quotations separately.
 
-``classify_techniques(text, spans)`` exposes the span head alone (SemEval's "technique classification" setting).
+``classify_techniques(text, spans)`` exposes the span head alone (SemEval's "technique classification" setting), and
+answers ``[]`` ("no technique recognised") where the tagger's evidence stays below a threshold calibrated on PTC train
+sentences without any technique (``training/calibrate_techniques.py``).
 """
 
 from __future__ import annotations
@@ -219,7 +224,7 @@ class TechniqueModel:
             raise UsageError("the text has no words to classify; pass the article text the spans point into")
         probs, hidden = self.token_outputs(ids)
         cut = self.none_threshold if threshold is None else float(threshold)
-        result = []
+        result: list[list[tuple[str, float]]] = []
         for start, end in spans:
             a, b = dec.span_tokens(offsets, start, end)
             if cut > 0 and self.presence(probs, a, b) < cut:
@@ -354,7 +359,7 @@ def voice_of(text: str, start: int, end: int, voiced: Sequence[tuple[int, int, s
     if best is None:
         return {"voice": "writer"}
     _, voice, i, att = best
-    src = att.attrs.get("resolved_source") or att.attrs.get("source")
+    src: dict[str, int] = att.attrs.get("resolved_source") or att.attrs["source"]  # _voice_spans kept sourced ones
     return {
         "voice": voice,
         "speaker": text[src["start"] : src["end"]],
