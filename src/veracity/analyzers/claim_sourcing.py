@@ -26,9 +26,7 @@ class ClaimSourcingAnalyzer(BaseAnalyzer):
     produces = "claim_sourcing"
     requires = ("claims", "attributions", "sources")
     version = "1.0.0"
-    description = (
-        "Who each check-worthy claim rests on: a named source, an anonymous or vague one, or the writer alone."
-    )
+    description = "Who each check-worthy claim rests on: a named source, an anonymous or vague one, or the writer alone."
 
     def _analyze(self, doc: Document) -> Layer:
         spans: list[Span] = []
