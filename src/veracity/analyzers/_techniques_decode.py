@@ -146,7 +146,31 @@ _LEAD_TRIM = " \t\r\n\f\v,;:.!?)]}”’—–-"
 _TAIL_TRIM = " \t\r\n\f\v,;:.([{“‘—–-"
 #: Words a technique span never ends on (articles, conjunctions, prepositions, demonstratives).
 DANGLING = frozenset(
-    "a an the and or but nor of to in on at by for from with as into than that this these those".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "as",
+        "into",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+    ]
 )
 _CLOSING_QUOTES = {"“": "”", '"': '"', "«": "»"}
 _OPENING_QUOTES = set(_CLOSING_QUOTES)
