@@ -93,7 +93,11 @@ def test_density_counts_the_writers_words_and_quoted_words_apart() -> None:
     assert "inside direct quotations" in _statement(summary) and "1 of them in reported speech" in _statement(summary)
     quoted_only = voice_summary(TEXT, spans[:1], VOICED)
     assert quoted_only["writers_wording"]["per_1000_words"] == 0.0
-    assert "none is in the writer's own words" in _statement(quoted_only)
+    assert _statement(quoted_only) == (
+        "The one persuasion technique found is inside a direct quotation, not in the writer's own words."
+    )
+    two = voice_summary(TEXT, [spans[0], spans[0]], VOICED)
+    assert "All 2 persuasion techniques found are inside direct quotations; none is" in _statement(two)
 
 
 def test_an_unresolved_first_person_source_is_the_writer() -> None:

@@ -411,9 +411,10 @@ def _statement(voices: dict[str, Any]) -> str:
     if own + quoted == 0:
         return "No persuasion technique recognised."
     if own == 0:
+        if quoted == 1:
+            return "The one persuasion technique found is inside a direct quotation, not in the writer's own words."
         return (
-            f"All {quoted} persuasion technique{'s' if quoted != 1 else ''} found are inside direct quotations;"
-            " none is in the writer's own words."
+            f"All {quoted} persuasion techniques found are inside direct quotations; none is in the writer's own words."
         )
     dens = voices["writers_wording"]["per_1000_words"]
     line = f"{own} persuasion technique{'s' if own != 1 else ''} in the writer's own words ({dens:g} per 1,000 words"
