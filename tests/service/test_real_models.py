@@ -38,19 +38,23 @@ def test_seed_article_report_through_the_api(real_client: TestClient, seed_text:
 def test_classify_passages_with_the_real_model(real_client: TestClient, seed_text: str) -> None:
     if not hasattr(veracity, "classify_techniques"):
         pytest.skip("veracity.classify_techniques is not in this build")
-    phrase = "so-called ‘stabilization programs’"
+    phrase = "a propaganda arm for the Nusra Front terror group"
     start = seed_text.index(phrase)
+    fact = seed_text.index("The evacuation is expected to take place")
     r = real_client.post(
         "/v1/techniques/classify",
-        json={"text": seed_text, "spans": [{"start": start, "end": start + len(phrase)}, {"start": 0, "end": 40}]},
+        json={
+            "text": seed_text,
+            "spans": [{"start": start, "end": start + len(phrase)}, {"start": fact, "end": fact + 40}],
+        },
     )
     assert r.status_code == 200, r.text
     results = r.json()["results"]
-    assert [x["text"] for x in results] == [phrase, seed_text[:40]]
-    for item in results:
-        scores = [x["score"] for x in item["labels"]]
-        assert len(scores) >= 2 and scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
-        assert all(x["definition"] for x in item["labels"])  # every label comes with its plain-language meaning
+    assert [x["text"] for x in results] == [phrase, seed_text[fact : fact + 40]]
+    scores = [x["score"] for x in results[0]["labels"]]
+    assert len(scores) >= 2 and scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    assert all(x["definition"] for x in results[0]["labels"])  # every label comes with its plain-language meaning
+    assert results[1]["labels"] == []  # a plain description: "no technique recognised"
     blank = seed_text.index("\n\n")
     r = real_client.post(
         "/v1/techniques/classify", json={"text": seed_text, "spans": [{"start": blank, "end": blank + 2}]}

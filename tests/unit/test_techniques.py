@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import veracity
-from veracity.analyzers.techniques import DEFINITIONS, LABELS, TechniqueAnalyzer, get_model
+from veracity.analyzers.techniques import DEFINITIONS, LABELS, TechniqueAnalyzer, classify_techniques, get_model
 from veracity.doc import Document
 from veracity.errors import UsageError
 
@@ -25,17 +26,24 @@ def model():
 
 @pytest.fixture(scope="session")
 def tagged_layer(model):
-    doc = Document(TEXT)
+    return _analyzed(TEXT)
+
+
+def _analyzed(text: str):
+    """A document with the layers the techniques analyzer reads (sentences, entities, attributions) and its own."""
+    from veracity.analyzers.attributions import AttributionAnalyzer
+    from veracity.analyzers.entities import EntityAnalyzer
     from veracity.analyzers.sentences import SentenceAnalyzer
 
-    doc.add_layer(SentenceAnalyzer().analyze(doc))
-    analyzer = TechniqueAnalyzer()
-    return doc, doc.add_layer(analyzer.analyze(doc))
+    doc = Document(text)
+    for analyzer in (SentenceAnalyzer(), EntityAnalyzer(), AttributionAnalyzer()):
+        doc.add_layer(analyzer.analyze(doc))
+    return doc, doc.add_layer(TechniqueAnalyzer().analyze(doc))
 
 
 def test_classify_ranks_all_fourteen_labels_per_span(model) -> None:
     spans = [(0, 15), (TEXT.index("blatant"), TEXT.index("blatant") + 7)]
-    ranked = veracity.classify_techniques(TEXT, spans)
+    ranked = classify_techniques(TEXT, spans, threshold=0)
     assert len(ranked) == 2
     for row in ranked:
         assert sorted(label for label, _ in row) == sorted(LABELS)
@@ -47,8 +55,17 @@ def test_classify_ranks_all_fourteen_labels_per_span(model) -> None:
 
 def test_classify_span_at_the_very_end_and_start_of_the_text(model) -> None:
     end = len(TEXT.rstrip())
-    ranked = veracity.classify_techniques(TEXT, [(0, 4), (end - 6, end)])
+    ranked = classify_techniques(TEXT, [(0, 4), (end - 6, end)], threshold=0)
     assert len(ranked) == 2 and all(len(r) == 14 for r in ranked)
+
+
+def test_classify_says_none_for_a_plain_fact_and_ranks_a_loaded_passage(model) -> None:
+    text = "Water boils at 100 degrees Celsius at sea level.\n\n" + TEXT
+    loaded = text.index("a blatant embodiment of the regime's criminal, murderous policy")
+    fact, passage = veracity.classify_techniques(text, [(0, 48), (loaded, loaded + 62)])
+    assert fact == []  # "no technique recognised" instead of naming one anyway
+    assert sorted(label for label, _ in passage) == sorted(LABELS)
+    assert classify_techniques(text, [(0, 48)], threshold=0)[0]  # threshold 0 ranks every passage
 
 
 def test_classify_empty_span_list_returns_empty_list() -> None:
@@ -147,3 +164,80 @@ def test_dev_evaluation_runs_on_a_few_articles(shared_data: Path) -> None:
     assert result["articles"] == 3
     assert result["si"]["gold"] > 0
     assert 0.0 <= result["si"]["f1"] <= 1.0
+    assert "full_task" not in result  # dev labels are hidden in this copy of PTC
+    none = result["none"]
+    assert none["sentences_without_technique"] > 0 and 0.0 <= none["none_share"] <= 1.0
+
+
+def test_train_evaluation_scores_the_full_task(shared_data: Path) -> None:
+    from veracity.evaluation.techniques import evaluate
+
+    result = evaluate("train", shared_data / "ptc-semeval2020-task11", limit=2)
+    full, si = result["full_task"], result["si"]
+    assert full["gold"] >= si["gold"] > 0  # one gold span per technique, merged per technique only
+    assert full["f1"] <= si["f1"]  # a right passage with a wrong label earns nothing in the full task
+    assert result["tc"]["micro_f1_with_none"] <= result["tc"]["micro_f1"]
+
+
+def test_one_span_per_passage_with_its_alternatives(tagged_layer) -> None:
+    _, layer = tagged_layer
+    spans = sorted(layer.spans, key=lambda s: s.start)
+    for a, b in itertools.pairwise(spans):
+        assert a.end <= b.start, f"{a} overlaps {b}"
+    for span in spans:
+        alternatives = span.attrs["alternatives"]
+        assert len(alternatives) == 3 and span.label not in {label for label, _ in alternatives}
+        assert all(p <= span.attrs["label_probability"] for _, p in alternatives)
+        assert span.attrs["voice"] in {"writer", "quoted", "reported"}
+
+
+@pytest.fixture(scope="session")
+def seed_layer(seed_text: str):
+    return _analyzed(seed_text)
+
+
+def test_seed_spans_cross_no_blank_line_or_footnote_mark_and_keep_the_key_finding(seed_layer) -> None:
+    doc, layer = seed_layer
+    texts = [doc.text[s.start : s.end] for s in layer.spans]
+    for t in texts:
+        assert "\n" not in t and "*" not in t, t
+    assert "a propaganda arm for the Nusra Front terror group" in texts
+
+
+def test_seed_quoted_witness_is_marked_quoted_with_the_speaker(seed_layer) -> None:
+    doc, layer = seed_layer
+    quote = doc.text.index("This is the worst day of my life")
+    inside = [s for s in layer.spans if s.start <= quote < s.end]
+    assert inside, "the witness's words are no longer found"
+    assert all(s.attrs["voice"] == "quoted" for s in inside)
+    assert "White Helmets member" in inside[0].attrs["speaker"]
+
+
+# A news report written for this test: the reporter's own sentences are neutral, the loaded words are the senators'.
+QUOTED_ONLY = """Senate passes border funding bill after late-night vote
+
+WASHINGTON — The Senate on Thursday approved a $12 billion border security package by a vote of 52 to 47, sending the measure to the House, where its prospects remain uncertain.
+
+The bill would fund 2,000 additional border agents, new surveillance equipment and an expansion of immigration courts. It does not include money for a border wall.
+
+Senator Mark Hollis, a Republican from Texas, said the vote was overdue. "This is an invasion, plain and simple, and these radical open-borders fanatics have been cheering it on for years," Hollis told reporters after the vote. "Every single day we wait, more American families are put in danger."
+
+Democrats argued that the package leaned too heavily on enforcement. "This bill is a cruel, heartless attack on desperate children," said Senator Ana Ruiz of New Mexico. "Only a coward would vote for something this shameful."
+
+The White House said in a statement that the president would sign the bill if it reached his desk in its current form.
+
+The House is expected to take up the measure next week. A spokesperson for the House speaker said the chamber would review the bill before scheduling a vote.
+"""
+
+
+def test_techniques_only_in_quotes_give_the_writer_a_zero_density(model) -> None:
+    _, layer = _analyzed(QUOTED_ONLY)
+    assert layer.spans, "the senators' loaded words are no longer found"
+    assert {s.attrs["voice"] for s in layer.spans} == {"quoted"}
+    assert {s.attrs["speaker"] for s in layer.spans} <= {"Hollis", "Senator Ana Ruiz of New Mexico"}
+    summary = layer.data["summary"]
+    assert summary["writer_per_1000_words"] == 0.0 == summary["voices"]["writer"]["per_1000_words"]
+    assert summary["voices"]["quoted"]["techniques"] == len(layer.spans)
+    assert summary["voices"]["writer"]["words"] > summary["voices"]["quoted"]["words"] > 0
+    assert summary["quoted_per_1000_words"] > 0
+    assert "inside direct quotations" in summary["statement"]

@@ -162,3 +162,112 @@ def test_score_column_mixes_the_any_output_with_the_best_technique() -> None:
 def test_score_column_rejects_unknown_methods_and_weights(method: str, weight: float) -> None:
     with pytest.raises(ValueError, match=r"method|any_weight"):
         dec.score_column(np.zeros((2, dec.ANY + 1), np.float32), method, weight)
+
+
+# ---------------------------------------------------------------------------------------------------- span hygiene
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        ("the anti-trust laws that break up", 8, 24, "anti-trust laws that"),  # started on the hyphen
+        ("the group’s propensity for", 9, 22, "group’s propensity"),  # started on the apostrophe
+        ("they don't care", 5, 8, "don't"),
+        ("a - b", 2, 3, "-"),  # a free-standing dash is not joined to anything
+    ],
+)
+def test_snap_to_words_treats_joined_words_as_one(text: str, start: int, end: int, expected: str) -> None:
+    s, e = dec.snap_to_words(text, start, end)
+    assert text[s:e] == expected
+
+
+def test_snap_to_words_stays_within_its_limits() -> None:
+    text = "alpha beta"
+    assert dec.snap_to_words(text, 7, 9, lo=7, hi=9) == (7, 9)
+
+
+def test_trim_span_drops_stray_punctuation_and_dangling_quotes() -> None:
+    text = ", so-called “experts”. “"
+    s, e = dec.trim_span(text, 0, len(text))
+    assert text[s:e] == "so-called “experts”"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("“safety of flight issue", "safety of flight issue"),  # its closing mark lies outside
+        ("the “so-called” experts", "the “so-called” experts"),  # balanced: kept
+        ('"we will win', "we will win"),
+        ("rescue group called the White Helmets”", "rescue group called the White Helmets"),
+        ("less like a real person and less like a", "less like a real person and less like"),  # dangling "a"
+        ("the scale of the", "the scale"),
+        ("a", "a"),  # a single word stays
+    ],
+)
+def test_trim_span_drops_an_unmatched_quotation_mark(text: str, expected: str) -> None:
+    s, e = dec.trim_span(text, 0, len(text))
+    assert text[s:e] == expected
+
+
+def test_barriers_are_blank_lines_and_footnote_marks_not_censored_words() -> None:
+    text = "ISIS/ISIL)* was defeated.\n\n*A terrorist group.\nThe f**k word.\n**B"
+    found = [text[a:b] for a, b in dec.barriers(text)]
+    assert found == ["*", "\n\n", "*", "**"]  # "f**k" is a word; a single line break is no barrier by default
+    with_lines = [text[a:b] for a, b in dec.barriers(text, line_breaks=True)]
+    assert with_lines.count("\n") == 2 and "\n\n" in with_lines
+
+
+def test_segments_cut_at_barriers_and_sentences() -> None:
+    text = "One two. Three four.\n\n*Note five."
+    pieces = dec.segments(text)
+    assert [text[a:b] for a, b in pieces] == ["One two. Three four.", "Note five."]
+    sentences = [(0, 8), (9, 20), (22, 33)]
+    assert [text[a:b] for a, b in dec.segments(text, sentences=sentences)] == [
+        "One two.",
+        "Three four.",
+        "Note five.",
+    ]
+
+
+def test_decode_spans_never_cross_a_blank_line_or_a_footnote_mark() -> None:
+    tok = _WhitespaceTokenizer()
+    text = "a fake.\n\n*A terrorist group outlawed here"
+    ids, offsets = dec.encode(tok, text)
+    probs = np.full(len(ids), 0.9)
+    bounds = dec.segments(text)
+    spans = dec.decode_spans(text, offsets, probs, 0.5, gap=3, bounds=bounds)
+    texts = [text[s:e] for s, e, *_ in spans]
+    assert texts == ["a fake", "A terrorist group outlawed here"]
+    for s, e, *_ in spans:
+        assert "\n" not in text[s:e] and "*" not in text[s:e]
+    unbounded = dec.decode_spans(text, offsets, probs, 0.5, gap=3)
+    assert "\n\n*" in text[unbounded[0][0] : unbounded[0][1]]  # what the bounds prevent
+
+
+def test_each_piece_of_a_cut_run_must_reach_the_high_threshold_itself() -> None:
+    tok = _WhitespaceTokenizer()
+    text = "loaded words here. weak tail words"
+    _, offsets = dec.encode(tok, text)
+    probs = np.array([0.9, 0.9, 0.8, 0.55, 0.55, 0.55])
+    bounds = dec.segments(text, sentences=[(0, 18), (19, len(text))])
+    spans = dec.decode_spans(text, offsets, probs, 0.5, high=0.7, bounds=bounds)
+    assert [text[s:e] for s, e, *_ in spans] == ["loaded words here"]  # the next sentence's evidence is too weak
+    joined = dec.decode_spans(text, offsets, probs, 0.5, high=0.7)
+    assert [text[s:e] for s, e, *_ in joined] == [text]
+
+
+def test_none_features_and_technique_probability() -> None:
+    probs = np.zeros((4, dec.ANY + 1))
+    probs[:, dec.ANY] = [0.1, 0.9, 0.8, 0.2]
+    probs[1, 0] = 0.7
+    f = dec.none_features(probs, "mix", 0.6)
+    assert f.shape == (len(dec.NONE_FEATURES),)
+    assert f[dec.NONE_FEATURES.index("max_any")] == pytest.approx(0.9)
+    assert f[dec.NONE_FEATURES.index("log_tokens")] == pytest.approx(np.log(4))
+    calibration = {"mean": [0.0] * len(f), "scale": [1.0] * len(f), "weights": [0.0] * len(f), "bias": 0.0}
+    assert dec.technique_probability(f, calibration) == pytest.approx(0.5)
+    calibration["weights"][dec.NONE_FEATURES.index("max_any")] = 10.0
+    weak = dec.none_features(probs * 0.1, "mix", 0.6)
+    assert dec.technique_probability(f, calibration) > dec.technique_probability(weak, calibration)
+    with pytest.raises(ValueError, match="at least one token"):
+        dec.none_features(probs[:0], "mix", 0.6)

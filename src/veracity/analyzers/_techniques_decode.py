@@ -13,6 +13,7 @@ snapped outwards to whole words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -136,13 +137,125 @@ def token_runs(probs: np.ndarray, threshold: float, gap: int = 0) -> list[tuple[
     return [(a, b) for a, b in runs]
 
 
-def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a character range so that it neither starts nor ends inside a word."""
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+#: Characters that join two letters or digits into one word ("anti-trust", "group’s", "don't").
+WORD_JOINERS = "-'’_"
+#: Marks of a footnote: a reference after a word ("terror group**") or the start of a footnote line ("*A terrorist …").
+FOOTNOTE_MARKS = "*†‡"
+#: Stripped from the edges of a span: spaces and punctuation that never start or end a technique in PTC.
+_LEAD_TRIM = " \t\r\n\f\v,;:.!?)]}”’—–-"
+_TAIL_TRIM = " \t\r\n\f\v,;:.([{“‘—–-"
+#: Words a technique span never ends on (articles, conjunctions, prepositions, demonstratives).
+DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "as",
+        "into",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+    ]
+)
+_CLOSING_QUOTES = {"“": "”", '"': '"', "«": "»"}
+_OPENING_QUOTES = set(_CLOSING_QUOTES)
+_CLOSERS = {"”": "“", "»": "«"}
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Whether character ``i`` belongs to a word: a letter or digit, or a joiner between two of them."""
+    if i < 0 or i >= len(text):
+        return False
+    c = text[i]
+    if c.isalnum():
+        return True
+    return c in WORD_JOINERS and 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
+def snap_to_words(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+    """Widen a character range (within ``[lo, hi)``) so that it neither starts nor ends inside a word.
+
+    Hyphens and apostrophes between letters count as part of the word, so "-trust laws" becomes "anti-trust laws" and
+    "’s propensity" becomes "group’s propensity".
+    """
+    hi = len(text) if hi is None else hi
+    while start > lo and _in_word(text, start - 1) and _in_word(text, start):
         start -= 1
-    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+    while end < hi and _in_word(text, end) and _in_word(text, end - 1):
         end += 1
     return start, end
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Strip spaces and stray punctuation from both edges (a closing quote at the start, an opening one at the end)."""
+    while start < end and text[start] in _LEAD_TRIM and not _in_word(text, start):
+        start += 1
+    while end > start and text[end - 1] in _TAIL_TRIM and not _in_word(text, end - 1):
+        end -= 1
+    # a span does not end on a dangling function word ("… less like a", "the scale of"): 1% of PTC gold spans do
+    cut = text.rfind(" ", start, end)
+    if cut > start and text[cut + 1 : end].lower() in DANGLING:
+        return trim_span(text, start, cut)
+    # an opening mark whose closing one lies outside the span (or the other way round) is not part of it
+    if end - start > 1 and text[start] in _OPENING_QUOTES and _CLOSING_QUOTES[text[start]] not in text[start + 1 : end]:
+        return trim_span(text, start + 1, end)
+    if end - start > 1 and text[end - 1] in _CLOSERS and _CLOSERS[text[end - 1]] not in text[start : end - 1]:
+        return trim_span(text, start, end - 1)
+    return start, end
+
+
+def barriers(text: str, line_breaks: bool = False) -> list[tuple[int, int]]:
+    """Character ranges no technique span may cross: blank lines (paragraph breaks) and footnote marks.
+
+    A footnote mark is a run of ``*``, ``†`` or ``‡`` that does not sit between two letters ("f**k" is a word, not a
+    footnote). With ``line_breaks`` every line break is a barrier too (text with one paragraph per line).
+    """
+    found: list[tuple[int, int]] = []
+    pattern = r"\n[^\S\n]*(?:\n\s*)?" if line_breaks else r"\n[^\S\n]*\n\s*"
+    found.extend(m.span() for m in re.finditer(pattern, text))
+    for m in re.finditer(f"[{re.escape(FOOTNOTE_MARKS)}]+", text):
+        a, b = m.span()
+        if not (a > 0 and b < len(text) and text[a - 1].isalpha() and text[b].isalpha()):
+            found.append((a, b))
+    return sorted(found)
+
+
+def segments(
+    text: str, line_breaks: bool = False, sentences: Sequence[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
+    """The ranges of ``text`` a span must stay inside: between barriers, and within one sentence when given."""
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for a, b in barriers(text, line_breaks):
+        if a > pos:
+            pieces.append((pos, a))
+        pos = max(pos, b)
+    if pos < len(text):
+        pieces.append((pos, len(text)))
+    if sentences is None:
+        return pieces
+    out = []
+    for s0, s1 in sorted(sentences):
+        for p0, p1 in pieces:
+            a, b = max(s0, p0), min(s1, p1)
+            if a < b:
+                out.append((a, b))
+    return out
 
 
 def decode_spans(
@@ -153,20 +266,42 @@ def decode_spans(
     gap: int = 0,
     min_chars: int = 1,
     high: float | None = None,
+    bounds: Sequence[tuple[int, int]] | None = None,
 ) -> list[tuple[int, int, float, int, int]]:
     """Character spans ``(start, end, mean probability, first token, end token)`` from one column of token probabilities.
 
     Hysteresis: tokens at or above ``threshold`` extend a span, but a span is kept only if one of its tokens reaches
-    ``high`` (when given).
+    ``high`` (when given). With ``bounds`` (ranges from :func:`segments`), a run that crosses a bound is cut there and
+    each piece must earn its place on its own (a token at ``threshold`` and, with ``high``, one at ``high``), so no
+    span crosses a paragraph break, a footnote mark or a sentence end its evidence does not reach.
     """
     spans = []
+    limits = sorted(bounds) if bounds is not None else [(0, len(text))]
+    starts = np.asarray([lo for lo, _ in limits], dtype=np.int64)
     for a, b in token_runs(probs, threshold, gap):
-        if high is not None and float(np.max(probs[a:b])) < high:
-            continue
-        start, end = snap_to_words(text, int(offsets[a, 0]), int(offsets[b - 1, 1]))
-        if end - start < min_chars:
-            continue
-        spans.append((start, end, float(np.mean(probs[a:b])), a, b))
+        if bounds is None:
+            pieces = [(a, b, 0, len(text))]
+        else:
+            pieces = []
+            first = max(0, int(np.searchsorted(starts, offsets[a, 0], side="right")) - 1)
+            for lo, hi in limits[first:]:
+                if lo >= offsets[b - 1, 1]:
+                    break
+                inside = np.flatnonzero((offsets[a:b, 1] > lo) & (offsets[a:b, 0] < hi)) + a
+                if inside.size:
+                    pieces.append((int(inside[0]), int(inside[-1]) + 1, lo, hi))
+        for pa, pb, lo, hi in pieces:
+            top = float(np.max(probs[pa:pb]))
+            if top < threshold or (high is not None and top < high):
+                continue
+            on = np.flatnonzero(probs[pa:pb] >= threshold)
+            pa, pb = pa + int(on[0]), pa + int(on[-1]) + 1  # a piece never starts or ends on a gap token
+            start, end = max(lo, int(offsets[pa, 0])), min(hi, int(offsets[pb - 1, 1]))  # a token may straddle a bound
+            start, end = snap_to_words(text, start, end, lo, hi)
+            start, end = trim_span(text, start, end)
+            if end - start < min_chars:
+                continue
+            spans.append((start, end, float(np.mean(probs[pa:pb])), pa, pb))
     return spans
 
 
@@ -203,3 +338,44 @@ def assign_duplicates(probs: np.ndarray, keys: Sequence[Any]) -> list[int]:
         order = np.argsort(-row)
         out.append(int(order[min(rank, len(order) - 1)]))
     return out
+
+
+#: Features of a passage for the "no technique" decision, in the order ``none_features`` returns them.
+NONE_FEATURES = (
+    "mean_score",
+    "max_score",
+    "mean_any",
+    "max_any",
+    "max_technique",
+    "share_over_half",
+    "log_tokens",
+    "top3_score",
+)
+
+
+def none_features(probs: np.ndarray, method: str, any_weight: float = 1.0) -> np.ndarray:
+    """Evidence that a passage (its tokens' 15 outputs, ``(n, 15)``) holds any technique, as ``NONE_FEATURES``."""
+    if len(probs) == 0:
+        raise ValueError("a passage needs at least one token")
+    col = score_column(probs, method, any_weight)
+    top = np.sort(col)[-min(3, len(col)) :]
+    return np.array(
+        [
+            col.mean(),
+            col.max(),
+            probs[:, ANY].mean(),
+            probs[:, ANY].max(),
+            probs[:, : len(LABELS)].max(),
+            (col >= 0.5).mean(),
+            np.log(len(col)),
+            top.mean(),
+        ],
+        dtype=np.float64,
+    )
+
+
+def technique_probability(features: np.ndarray, calibration: dict[str, Any]) -> float:
+    """P(the passage holds a technique) from ``none_features`` and the logistic model in ``decoding.json``'s "none"."""
+    z = (features - np.asarray(calibration["mean"])) / np.asarray(calibration["scale"])
+    logit = float(z @ np.asarray(calibration["weights"]) + float(calibration["bias"]))
+    return float(1.0 / (1.0 + np.exp(-logit)))
