@@ -81,6 +81,8 @@ class Settings:
     fetch_read_timeout: float = 15.0
     fetch_max_bytes: int = 10_000_000
     fetch_max_redirects: int = 5
+    #: URL fetching: seconds one fetch may take in all (connect, headers, body, every redirect): a slow server is cut off
+    fetch_deadline: float = 30.0
     #: fetch URLs whose host resolves to a loopback/private/link-local/reserved address (off: SSRF guard)
     allow_private: bool = False
     #: the fact-check database (SQLite); empty means <user data dir>/veracity/factchecks.sqlite3
