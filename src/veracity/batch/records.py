@@ -240,6 +240,23 @@ class RecordSource:
 
     def _from_fields(self, obj: Mapping[str, Any], where: str, name: str) -> Record:
         """A record from a JSON object or table row, honouring --text-field and --id-field."""
+        bad = _surrogate_field(obj, (self.id_field, self.text_field or "text", "html", "url", *META_FIELDS))
+        if bad is not None:
+            key, index, char = bad
+            raw_id, text = obj.get(self.id_field), obj.get(self.text_field or "text")
+            if key != self.id_field and raw_id not in (None, ""):
+                rid = _scalar(raw_id)
+            elif key != self.id_field and isinstance(text, str):
+                rid = content_id(text)  # no id field: the text's hash, as for good rows (stable across resumes)
+            else:
+                rid = where  # the id itself is broken: the line's place in the file
+            return _error(
+                rid,
+                name,
+                "DecodingError",
+                f"{name}: field {key!r} holds a lone UTF-16 surrogate (\\u{ord(char):04x}) at character {index}, "
+                "which is not text; fix the program that wrote the file (it split a surrogate pair or an emoji)",
+            )
         raw_id = obj.get(self.id_field)
         rid = None if raw_id is None or raw_id == "" else _scalar(raw_id)
         meta = {k: _scalar(obj[k]) for k in META_FIELDS if obj.get(k) not in (None, "")}
@@ -295,6 +312,16 @@ def _scalar(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def _surrogate_field(obj: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, int, str] | None:
+    """The first of ``keys`` whose string value holds a lone surrogate: (key, character index, the surrogate)."""
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, str) and _has_surrogates(value):
+            index = next(i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff")
+            return key, index, value[index]
+    return None
 
 
 def _has_surrogates(text: str) -> bool:
