@@ -44,6 +44,7 @@ class OutputDir:
         if not self.path.parent.exists():
             raise UsageError(f'cannot write to "{self.path}": folder "{self.path.parent}" does not exist')
         self.path.mkdir(exist_ok=True)
+        self._fh: IO[str] | None = None
         self._lock = _lock(self.path)  # before anything is read: two runs must never both decide what is done
         has_results = self.reports.exists() and self.reports.stat().st_size > 0
         if has_results and not resume:
@@ -61,7 +62,6 @@ class OutputDir:
                 self.release()
                 raise
         (self.path / RUN).write_text(json.dumps(run_info, indent=2) + "\n", encoding="utf-8")
-        self._fh: IO[str] | None = None
 
     def _check_run_info(self, run_info: dict[str, Any]) -> None:
         """Refuse to resume with settings that would make old and new lines disagree (layers, id/text mapping)."""
