@@ -99,3 +99,15 @@ def test_folder_batch_does_not_follow_symlinks_out_of_the_folder(tmp_path: Path)
     assert records["out.txt"].kind == "error" and "outside the folder" in str(records["out.txt"].content)
     assert all(b"SECRET" not in (r.content if isinstance(r.content, bytes) else b"") for r in records.values())
     assert records["in.txt"].kind == "file" and records["a.txt"].kind == "file"
+
+
+def test_lone_surrogate_in_a_finished_report_becomes_an_error_line_not_a_failed_write() -> None:
+    """Case 4 (lone surrogate), the backstop: a result line that cannot be written as UTF-8 becomes that document's
+    error record, so it can never fail the write of its whole chunk."""
+    from veracity.batch.process import Result, _writable
+
+    bad = _writable(Result("doc-\ud800", '{"text": "x\ud800"}', False))
+    assert bad.error and "surrogate" in bad.line
+    bad.line.encode("utf-8")
+    good = Result("ok", '{"text": "fine"}', False)
+    assert _writable(good) is good
