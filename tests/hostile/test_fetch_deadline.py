@@ -47,3 +47,21 @@ def test_slow_drip_server_is_cut_off_at_the_total_fetch_deadline(http_server, ro
     with pytest.raises(FetchTimeoutError, match="deadline"):
         fetch(f"{base}/{route}", DRIP)
     assert time.monotonic() - started < 2.5
+
+
+def test_slow_name_resolution_is_cut_off_at_the_total_fetch_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Case 3 (fetch deadline, DNS): a resolver that hangs does not hold the fetch past its deadline either."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def hanging(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host == "slow.example":
+            time.sleep(5)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    started = time.monotonic()
+    with pytest.raises(FetchTimeoutError, match="deadline"):
+        fetch("http://slow.example/a", DRIP)
+    assert time.monotonic() - started < 2.5

@@ -128,10 +128,36 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
-def _resolve(host: str, port: int, allow_private: bool) -> str:
+def _getaddrinfo(host: str, port: int, deadline: _Deadline | None) -> list[Any]:
+    """``socket.getaddrinfo`` that gives up when the fetch's deadline passes (the resolver itself cannot be stopped,
+    so it finishes in a daemon thread whose answer is dropped)."""
+    if deadline is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    answer: list[Any] = []
+
+    def lookup() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            answer.append(exc)
+
+    thread = threading.Thread(target=lookup, name="veracity-resolve", daemon=True)
+    thread.start()
+    thread.join(deadline.remaining())
+    if not answer:
+        deadline.expired = True
+        raise FetchTimeoutError(
+            f"resolving {host!r} took longer than the fetch deadline of {deadline.seconds:g} s; try again later"
+        )
+    if isinstance(answer[0], OSError):
+        raise answer[0]
+    return list(answer[0])
+
+
+def _resolve(host: str, port: int, allow_private: bool, deadline: _Deadline | None = None) -> str:
     """Resolve a host to one address, refusing private ranges unless allowed."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _getaddrinfo(host, port, deadline)
     except socket.gaierror:
         raise FetchError(f"cannot resolve host {host!r}; check the URL or your network") from None
     addresses = [info[4][0] for info in infos]
@@ -155,7 +181,8 @@ def fetch(url: str, settings: Settings | None = None) -> Fetched:
     try:
         return _fetch(url, settings, deadline)
     except (FetchError, InputTooLargeError, UnsupportedInputError) as exc:
-        if deadline.expired and not isinstance(exc, (URLRefusedError, InputTooLargeError, UnsupportedInputError)):
+        refused = (URLRefusedError, InputTooLargeError, UnsupportedInputError, FetchTimeoutError)
+        if deadline.expired and not isinstance(exc, refused):
             raise _deadline_error(url, deadline) from None
         raise
     except Exception:
@@ -187,7 +214,7 @@ def _fetch(url: str, settings: Settings, deadline: _Deadline) -> Fetched:
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError:
             raise URLRefusedError(f"refusing {current!r}: the port is not a number in 1-65535") from None
-        address = _resolve(parts.hostname, port, settings.allow_private)
+        address = _resolve(parts.hostname, port, settings.allow_private, deadline)
         left = deadline.remaining()
         if left <= 0:
             raise _deadline_error(current, deadline)
