@@ -24,6 +24,7 @@ def _write(path: Path, lines: list[str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_jsonl_lone_surrogate_is_an_error_record_and_resume_works(tmp_path: Path) -> None:
     """Case 4 (lone surrogate): a JSONL row whose text, id or title holds "\\ud800" (valid JSON) becomes that row's
     error record; every valid row of the same chunk is written, and --resume finishes without failing again."""

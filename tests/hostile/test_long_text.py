@@ -68,6 +68,7 @@ def test_quadratic_cost_text_without_paragraphs_still_splits_and_joins(text: str
     assert max(map(len, pieces)) <= 2 * PIECE_CHARS
 
 
+@pytest.mark.slow
 def test_quadratic_cost_pieced_parse_gives_the_sentences_of_a_whole_parse() -> None:
     """Case 1 (quadratic cost): parsing in pieces and joining changes no sentence and keeps exact offsets."""
     text = _long_text(3 * PIECE_CHARS)
