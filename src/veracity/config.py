@@ -72,13 +72,16 @@ class Settings:
 
     #: largest file or request body veracity reads, in bytes
     max_bytes: int = 20_000_000
-    #: largest text analysed as one document, in characters
-    max_chars: int = 2_000_000
+    #: largest text analysed as one document, in characters: ~50,000 words, far past any news article, and about
+    #: half the service's 60 s budget in CPU once every layer is linear (benchmarks/bench_long_text.py)
+    max_chars: int = 300_000
     #: URL fetching: seconds to connect, seconds between bytes, largest body, redirects followed
     fetch_connect_timeout: float = 5.0
     fetch_read_timeout: float = 15.0
     fetch_max_bytes: int = 10_000_000
     fetch_max_redirects: int = 5
+    #: URL fetching: seconds one fetch may take in all (connect, headers, body, every redirect): a slow server is cut off
+    fetch_deadline: float = 30.0
     #: fetch URLs whose host resolves to a loopback/private/link-local/reserved address (off: SSRF guard)
     allow_private: bool = False
     #: the fact-check database (SQLite); empty means <user data dir>/veracity/factchecks.sqlite3

@@ -9,10 +9,12 @@ through a temporary file and an atomic rename, so a killed run never leaves part
     OUTPUT/documents.parquet  one row per document: id, status, metadata, span counts per layer, summary (JSON)
     OUTPUT/spans.parquet      one row per span: doc_id, layer, span_id, label, score, start, end, text, attrs (JSON)
     OUTPUT/run.json           the run's settings, checked on --resume; OUTPUT/summary.json the last run's summary
+    OUTPUT/.lock              held (flock) by the run writing the folder: a second run into it stops with a clear error
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -28,6 +30,7 @@ DOCUMENTS = "documents.parquet"
 SPANS = "spans.parquet"
 RUN = "run.json"
 SUMMARY = "summary.json"
+LOCK = ".lock"
 
 
 class OutputDir:
@@ -40,19 +43,25 @@ class OutputDir:
             raise UsageError(f'--out "{self.path}" is a file; give a folder for the reports and tables')
         if not self.path.parent.exists():
             raise UsageError(f'cannot write to "{self.path}": folder "{self.path.parent}" does not exist')
+        self.path.mkdir(exist_ok=True)
+        self._fh: IO[str] | None = None
+        self._lock = _lock(self.path)  # before anything is read: two runs must never both decide what is done
         has_results = self.reports.exists() and self.reports.stat().st_size > 0
         if has_results and not resume:
+            self.release()
             raise UsageError(
                 f'"{self.path}" already holds results; pass --resume to continue that run, or choose another --out folder'
             )
-        self.path.mkdir(exist_ok=True)
         self.done: set[str] = set()
         self.previous = {"documents": 0, "errors": 0}
         if resume and has_results:
-            self._check_run_info(run_info)
-            self._recover()
+            try:
+                self._check_run_info(run_info)
+                self._recover()
+            except BaseException:
+                self.release()
+                raise
         (self.path / RUN).write_text(json.dumps(run_info, indent=2) + "\n", encoding="utf-8")
-        self._fh: IO[str] | None = None
 
     def _check_run_info(self, run_info: dict[str, Any]) -> None:
         """Refuse to resume with settings that would make old and new lines disagree (layers, id/text mapping)."""
@@ -109,6 +118,38 @@ class OutputDir:
     def write_summary(self, summary: dict[str, Any]) -> None:
         """Write summary.json for the run that just ended."""
         (self.path / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+    def release(self) -> None:
+        """Close the JSONL file and give up the folder's lock (the run is over)."""
+        self.close()
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.close()  # closing the descriptor releases the flock
+
+
+def _lock(folder: Path) -> IO[str] | None:
+    """An exclusive lock on ``folder/.lock`` for this run, or a UsageError when another run holds it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        return None
+    fh = (folder / LOCK).open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        holder = fh.read().strip()
+        fh.close()
+        who = f" (pid {holder})" if holder.isdigit() else ""
+        raise UsageError(
+            f'another veracity batch run{who} is writing to "{folder}"; wait for it to end, or choose another --out'
+        ) from None
+    with contextlib.suppress(OSError):
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+    return fh
 
 
 def _last_newline_end(fh: IO[bytes], size: int) -> int:

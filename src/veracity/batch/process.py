@@ -72,7 +72,7 @@ class Worker:
         for i, result in zip(slots, self._analyse(docs), strict=True):
             results[i] = result
         return [
-            r if record.id is not None else replace(r, known_id=False)
+            _writable(r) if record.id is not None else replace(_writable(r), known_id=False)
             for record, r in zip(records, results, strict=True)
             if r is not None
         ]
@@ -145,6 +145,19 @@ def error_line(doc_id: str, kind: str, message: str) -> Result:
     record = {"id": doc_id, "error": {"type": kind, "message": message}}
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
     return Result(doc_id, line, True)
+
+
+def _writable(result: Result) -> Result:
+    """A result whose line can be written as UTF-8; one holding a lone surrogate becomes its document's error record.
+
+    The readers already refuse such records; this is the backstop, so one line can never fail the write of a chunk.
+    """
+    try:
+        result.line.encode("utf-8")
+    except UnicodeEncodeError:
+        doc_id = result.id.encode("utf-8", "backslashreplace").decode("utf-8")
+        return error_line(doc_id, "DecodingError", "the report holds a lone UTF-16 surrogate, which is not text")
+    return result
 
 
 def _report_line(report: Any) -> Result:

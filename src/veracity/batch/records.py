@@ -137,6 +137,14 @@ class RecordSource:
         for file in _walk(self.path):
             rel = file.relative_to(self.path).as_posix()
             name = f'"{rel}"'
+            if file.is_symlink() and not file.resolve().is_relative_to(self.path.resolve()):
+                yield _error(
+                    rel,
+                    name,
+                    "InputError",
+                    f"{name} is a symbolic link to a file outside the folder; it was not read (copy the file in)",
+                )
+                continue
             try:
                 size = file.stat().st_size
                 if size > self.max_bytes:
@@ -181,21 +189,54 @@ class RecordSource:
 
     # -- CSV ------------------------------------------------------------------------------------------------------
     def _csv(self) -> Iterator[Record]:
+        """Rows of a CSV/TSV file. A malformed row (an unterminated or stray quote) is that row's error record and
+        reading goes on from the line after it, so a broken quote never swallows the rows that follow."""
         label = self.path.name
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
         with self.path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-            reader = csv.DictReader(fh, delimiter=self._delimiter)
-            if not reader.fieldnames:
+            lines = _Lines(fh)
+            reader = csv.reader(lines, delimiter=self._delimiter, strict=True)
+            try:
+                header = next(reader, None)
+            except csv.Error:
+                header = None
+            if not header:
                 return
-            for rowno, row in enumerate(reader, start=1):
+            rowno = 0
+            while True:
+                first = lines.lineno + 1
+                lines.mark()
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    rowno += 1
+                    name = f'"{label}" row {rowno} (line {first})'
+                    yield _error(
+                        f"{label}:line {first}",
+                        name,
+                        "InputError",
+                        f"{name} is not valid CSV ({exc}); check its quotes: a field that starts with a quote must end "
+                        "with one",
+                    )
+                    lines.rewind_after_first()  # go on with the line after the broken row's first line
+                    reader = csv.reader(lines, delimiter=self._delimiter, strict=True)
+                    continue
+                if not cells:
+                    continue
+                rowno += 1
                 where = f"{label}:row {rowno}"
                 name = f'"{label}" row {rowno}'
-                if any(isinstance(v, str) and _has_surrogates(v) for v in row.values()):
+                if any(_has_surrogates(v) for v in cells):
                     yield _error(where, name, "DecodingError", f"{name} is not valid UTF-8; convert the file to UTF-8")
                     continue
-                if None in row:  # more cells than header columns
+                if len(cells) > len(header):
                     yield _error(where, name, "InputError", f"{name} has more cells than the header has columns")
                     continue
+                row: dict[str, str | None] = dict(zip(header, cells, strict=False))
+                for column in header[len(cells) :]:
+                    row[column] = None
                 yield self._from_fields(row, where, name)
 
     @property
@@ -240,6 +281,23 @@ class RecordSource:
 
     def _from_fields(self, obj: Mapping[str, Any], where: str, name: str) -> Record:
         """A record from a JSON object or table row, honouring --text-field and --id-field."""
+        bad = _surrogate_field(obj, (self.id_field, self.text_field or "text", "html", "url", *META_FIELDS))
+        if bad is not None:
+            key, index, char = bad
+            raw_id, text = obj.get(self.id_field), obj.get(self.text_field or "text")
+            if key != self.id_field and raw_id not in (None, ""):
+                rid = _scalar(raw_id)
+            elif key != self.id_field and isinstance(text, str):
+                rid = content_id(text)  # no id field: the text's hash, as for good rows (stable across resumes)
+            else:
+                rid = where  # the id itself is broken: the line's place in the file
+            return _error(
+                rid,
+                name,
+                "DecodingError",
+                f"{name}: field {key!r} holds a lone UTF-16 surrogate (\\u{ord(char):04x}) at character {index}, "
+                "which is not text; fix the program that wrote the file (it split a surrogate pair or an emoji)",
+            )
         raw_id = obj.get(self.id_field)
         rid = None if raw_id is None or raw_id == "" else _scalar(raw_id)
         meta = {k: _scalar(obj[k]) for k in META_FIELDS if obj.get(k) not in (None, "")}
@@ -268,6 +326,39 @@ class RecordSource:
         return Record(rid, kind, content, name, meta)
 
 
+class _Lines:
+    """The lines of a text file for ``csv.reader``, able to go back to just after the first line of the current row.
+
+    Only the lines of the row being read are kept, so memory stays that of one row.
+    """
+
+    def __init__(self, fh: Any) -> None:
+        self._fh = fh
+        self._row: list[str] = []
+        self._again: list[str] = []
+        self.lineno = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._again.pop() if self._again else next(self._fh)
+        self._row.append(line)
+        self.lineno += 1
+        return line
+
+    def mark(self) -> None:
+        """A new row starts here."""
+        self._row = []
+
+    def rewind_after_first(self) -> None:
+        """Read the current row's lines again, all but its first (where the error began)."""
+        rest = self._row[1:]
+        self.lineno -= len(rest)
+        self._again.extend(reversed(rest))
+        self._row = []
+
+
 def open_records(
     path: str | Path, *, text_field: str | None = None, id_field: str | None = None, max_bytes: int = 20_000_000
 ) -> RecordSource:
@@ -276,13 +367,21 @@ def open_records(
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    """Regular, non-hidden files under a folder, in a stable (sorted) order."""
+    """Regular, non-hidden files under a folder, in a stable (sorted) order.
+
+    Symbolic links are followed only when they stay inside the folder: a link to ``/etc/passwd`` or to a file of
+    another corpus is yielded but never read (the reader makes it an error record); folders are never entered through
+    links. Devices and FIFOs are skipped.
+    """
+    inside = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
                 path = Path(dirpath) / name
-                if path.is_file():
+                if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                    yield path  # reported by the reader as an error record, never read
+                elif path.is_file():
                     yield path
 
 
@@ -295,6 +394,16 @@ def _scalar(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def _surrogate_field(obj: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, int, str] | None:
+    """The first of ``keys`` whose string value holds a lone surrogate: (key, character index, the surrogate)."""
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, str) and _has_surrogates(value):
+            index = next(i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff")
+            return key, index, value[index]
+    return None
 
 
 def _has_surrogates(text: str) -> bool:

@@ -23,7 +23,7 @@ from veracity.batch.output import OutputDir, write_tables
 from veracity.batch.process import WorkerSpec
 from veracity.batch.records import Record, open_records
 from veracity.config import Settings
-from veracity.errors import UsageError
+from veracity.errors import EmptyInputError, UsageError
 
 __all__ = ["BatchSummary", "default_workers", "run_batch"]
 
@@ -123,81 +123,88 @@ def run_batch(
         "id_field": source.id_field,
     }
     output = OutputDir(out, resume=resume, run_info=run_info)
-    spec = WorkerSpec(only=only_t, settings=settings)
-    if engine == "local":
-        from veracity.batch.local import LocalEngine
-
-        runner: Any = LocalEngine(spec, workers or default_workers())
-    elif engine == "ray":
-        from veracity.batch.ray_engine import RayEngine
-
-        runner = RayEngine(spec, workers, address=ray_address, window=ray_window)
-    else:
-        raise UsageError(f"unknown engine {engine!r}; use local or ray")
-    summary = BatchSummary(output=str(out), engine=engine, workers=runner.workers, layers=layers)
-    stream = stream or sys.stderr
-    show = stream.isatty() if progress is None else progress
-    bar = _Progress(source.count() if show else None, stream) if show else None
-    initially_done = frozenset(output.done)
-    claimed = set(output.done)
-    start = time.perf_counter()
-
-    def records() -> Iterator[Record]:
-        for record in source:
-            if record.id is not None:
-                if record.id in claimed:
-                    if record.id in initially_done:
-                        summary.skipped_done += 1
-                    else:
-                        summary.duplicates += 1
-                    if bar:
-                        bar.advance(1)
-                    continue
-                claimed.add(record.id)
-            yield record
-
-    def on_signal(signum: int, _frame: Any) -> None:
-        if runner.stopping and signum == signal.SIGINT:
-            raise KeyboardInterrupt  # second Ctrl-C: stop now
-        summary.interrupted = signal.Signals(signum).name
-        runner.stop()
-
-    restore = _install_handlers(on_signal) if handle_signals else (lambda: None)
     try:
-        for results in runner.run(_chunked(records(), chunk_size)):
-            lines: list[str] = []
-            for result in results:
-                if result.id in output.done or (result.id in claimed and not result.known_id):
-                    if result.id in initially_done:
-                        summary.skipped_done += 1
+        spec = WorkerSpec(only=only_t, settings=settings)
+        if engine == "local":
+            from veracity.batch.local import LocalEngine
+
+            runner: Any = LocalEngine(spec, workers or default_workers())
+        elif engine == "ray":
+            from veracity.batch.ray_engine import RayEngine
+
+            runner = RayEngine(spec, workers, address=ray_address, window=ray_window)
+        else:
+            raise UsageError(f"unknown engine {engine!r}; use local or ray")
+        summary = BatchSummary(output=str(out), engine=engine, workers=runner.workers, layers=layers)
+        stream = stream or sys.stderr
+        show = stream.isatty() if progress is None else progress
+        bar = _Progress(source.count() if show else None, stream) if show else None
+        initially_done = frozenset(output.done)
+        claimed = set(output.done)
+        start = time.perf_counter()
+
+        def records() -> Iterator[Record]:
+            for record in source:
+                if record.id is not None:
+                    if record.id in claimed:
+                        if record.id in initially_done:
+                            summary.skipped_done += 1
+                        else:
+                            summary.duplicates += 1
+                        if bar:
+                            bar.advance(1)
+                        continue
+                    claimed.add(record.id)
+                yield record
+
+        def on_signal(signum: int, _frame: Any) -> None:
+            if runner.stopping and signum == signal.SIGINT:
+                raise KeyboardInterrupt  # second Ctrl-C: stop now
+            summary.interrupted = signal.Signals(signum).name
+            runner.stop()
+
+        restore = _install_handlers(on_signal) if handle_signals else (lambda: None)
+        try:
+            for results in runner.run(_chunked(records(), chunk_size)):
+                lines: list[str] = []
+                for result in results:
+                    if result.id in output.done or (result.id in claimed and not result.known_id):
+                        if result.id in initially_done:
+                            summary.skipped_done += 1
+                        else:
+                            summary.duplicates += 1
+                        continue
+                    claimed.add(result.id)
+                    output.done.add(result.id)
+                    lines.append(result.line)
+                    if result.error:
+                        summary.errors += 1
                     else:
-                        summary.duplicates += 1
-                    continue
-                claimed.add(result.id)
-                output.done.add(result.id)
-                lines.append(result.line)
-                if result.error:
-                    summary.errors += 1
-                else:
-                    summary.reports += 1
-            output.append(lines)
-            if summary.startup_seconds is None:
-                summary.startup_seconds = time.perf_counter() - start
+                        summary.reports += 1
+                output.append(lines)
+                if summary.startup_seconds is None:
+                    summary.startup_seconds = time.perf_counter() - start
+                if bar:
+                    bar.advance(len(results))
+        except KeyboardInterrupt:
+            summary.interrupted = summary.interrupted or "SIGINT"
+        finally:
+            restore()
+            output.close()
             if bar:
-                bar.advance(len(results))
-    except KeyboardInterrupt:
-        summary.interrupted = summary.interrupted or "SIGINT"
+                bar.close()
+        summary.seconds = time.perf_counter() - start
+        summary.total_in_output = len(output.done)
+        if not summary.interrupted and not output.done:
+            raise EmptyInputError(
+                f'"{input}" holds no documents (it is empty, or has only blank lines or a header); nothing to analyse'
+            )
+        if not summary.interrupted:
+            summary.document_rows, summary.span_rows = write_tables(output.path, layers)
+        output.write_summary(summary.to_dict())
+        return summary
     finally:
-        restore()
-        output.close()
-        if bar:
-            bar.close()
-    summary.seconds = time.perf_counter() - start
-    summary.total_in_output = len(output.done)
-    if not summary.interrupted:
-        summary.document_rows, summary.span_rows = write_tables(output.path, layers)
-    output.write_summary(summary.to_dict())
-    return summary
+        output.release()
 
 
 def _chunked(records: Iterable[Record], size: int) -> Iterator[list[Record]]:

@@ -16,7 +16,7 @@ __all__ = ["add_settings_flags", "flag_overrides", "settings_from", "split_list"
 def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     """Flags that override settings (the last word in defaults < file < environment < flags)."""
     parser.add_argument("--max-bytes", type=int, help="largest input read, in bytes (default 20,000,000)")
-    parser.add_argument("--max-chars", type=int, help="largest text analysed, in characters (default 2,000,000)")
+    parser.add_argument("--max-chars", type=int, help="largest text analysed, in characters (default 300,000)")
     parser.add_argument(
         "--allow-private", action="store_true", default=None, help="allow URLs on private/loopback addresses"
     )

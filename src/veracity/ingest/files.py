@@ -29,6 +29,8 @@ _MAGIC: list[tuple[bytes, str]] = [
 _CORPUS_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".tsv", ".parquet"}
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _SUPPORTED = "veracity reads text (.txt, .md), HTML, JSONL, CSV and Parquet"
+#: codecs Python counts as text encodings that no page is written in (host names, escapes, UTF-7's XSS history)
+_NOT_CHARSETS = {"punycode", "idna", "utf-7", "unicode-escape", "raw-unicode-escape", "undefined"}
 _HTML_SNIFF = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
@@ -45,16 +47,23 @@ def read_file(path: Path, *, settings: Settings | None = None, title: str | None
         raise UnsupportedInputError(
             f"{name} looks like a corpus ({path.suffix}); analyse it with: veracity batch {path} --out DIR"
         )
-    size = path.stat().st_size
-    if size > settings.max_bytes:
-        raise InputTooLargeError(
-            f"{name} is {size:,} bytes, over the cap of {settings.max_bytes:,}; split it or raise the cap "
-            "(--max-bytes or VERACITY_MAX_BYTES)"
-        )
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > settings.max_bytes:
+            raise InputTooLargeError(
+                f"{name} is {size:,} bytes, over the cap of {settings.max_bytes:,}; split it or raise the cap "
+                "(--max-bytes or VERACITY_MAX_BYTES)"
+            )
+        # Read at most one byte past the cap: a device (/dev/zero), a FIFO or a growing file reports no true size.
+        with path.open("rb") as fh:
+            data = fh.read(settings.max_bytes + 1)
     except OSError as exc:
         raise InputError(f"{name} cannot be read: {exc.strerror or exc}") from None
+    if len(data) > settings.max_bytes:
+        raise InputTooLargeError(
+            f"{name} holds more than the cap of {settings.max_bytes:,} bytes (it is not a regular file, or it grew); "
+            "save the article to a file or raise the cap (--max-bytes or VERACITY_MAX_BYTES)"
+        )
     is_html = path.suffix.lower() in _HTML_SUFFIXES or None
     return document_from_bytes(data, name=name, settings=settings, title=title, is_html=is_html)
 
@@ -104,9 +113,17 @@ def decode_bytes(data: bytes, *, name: str, charset: str | None = None) -> str:
             break
     encoding = (charset or "utf-8").strip().lower()
     try:
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
     except LookupError:
         encoding = "utf-8"
+    else:
+        # Python also knows codecs that are not character sets (rot13, base64, hex, zlib, punycode …): a page that
+        # declares one is refused, never decoded with it.
+        if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+            raise DecodingError(
+                f"{name} declares its charset as {charset!r}, which is not a text encoding a page can be written in; "
+                "save it as UTF-8 (or give its text) and try again"
+            )
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -115,6 +132,10 @@ def decode_bytes(data: bytes, *, name: str, charset: str | None = None) -> str:
         raise DecodingError(
             f"{name} is not valid {encoding.upper()} (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "convert it to UTF-8 first, e.g. iconv -f WINDOWS-1252 -t UTF-8"
+        ) from None
+    except (UnicodeError, ValueError, TypeError, LookupError) as exc:  # a codec failing in its own way
+        raise DecodingError(
+            f"{name} cannot be decoded as {encoding.upper()} ({type(exc).__name__}); convert it to UTF-8 first"
         ) from None
 
 

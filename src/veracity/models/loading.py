@@ -120,20 +120,27 @@ def _register_paragraph_component() -> None:
 
     @Language.component(_PARAGRAPH_COMPONENT)
     def paragraph_breaks(doc: Any) -> Any:
+        # Boundaries are collected in an array and written once: setting ``token.is_sent_start`` scans the whole
+        # document each time (spaCy checks for a parse), which made this component quadratic in the text length.
+        from spacy.attrs import SENT_START
+
+        starts = doc.to_array([SENT_START]).astype("int64").reshape(-1, 1)
+        prev = doc[0] if len(doc) else None
         for token in doc[1:]:
-            prev = doc[token.i - 1]
+            assert prev is not None
             if prev.is_space and prev.text.count("\n") >= 2:
-                token.is_sent_start = True
-            elif token.is_space or "\n" in prev.text:
-                continue
-            else:
+                starts[token.i, 0] = 1
+            elif not (token.is_space or "\n" in prev.text):
                 closing = (token.is_punct and not token.is_left_punct and not token.is_quote) or token.text in {
                     "*",
                     "**",
                 }
                 continues = token.text[:1].islower() and prev.text not in _FINAL_PUNCT
                 if closing or continues:
-                    token.is_sent_start = False
+                    starts[token.i, 0] = -1
+            prev = token
+        if len(doc) > 1:
+            doc.from_array([SENT_START], starts.astype("uint64"))
         return doc
 
 
