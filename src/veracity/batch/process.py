@@ -49,7 +49,8 @@ class Worker:
         from veracity.pipeline import Pipeline
 
         self.spec = spec
-        self.pipeline = Pipeline(only=spec.only, services={"settings": spec.settings}, on_error="record")
+        # one store per worker process, opened lazily by the pipeline's services
+        self.pipeline = Pipeline.from_settings(spec.settings, only=spec.only, on_error="record")
         if load:
             self.pipeline.load()
 
@@ -102,42 +103,29 @@ def one_thread_per_worker() -> None:
 
 
 def record_to_document(record: Record, settings: Settings) -> Document:
-    """Turn one record into a Document with the record's id (or its content hash) and metadata."""
+    """Turn one record into a Document with the record's id (or its content hash) and metadata.
+
+    Every kind goes through ``veracity.ingest.to_document``, the one "source → Document" function of every face.
+    """
+    from veracity.ingest import to_document
+
     meta = dict(record.meta)
+    title = meta.pop("title", None)
+    common: dict[str, Any] = {"name": record.name, "title": title, "id": record.id, "settings": settings, "meta": meta}
     if record.kind == "text":
-        from veracity.ingest import from_text
-
         assert isinstance(record.content, str)
-        return from_text(
-            record.content,
-            id=record.id,
-            max_chars=settings.max_chars,
-            what=record.name,
-            **meta,
-        )
+        return to_document(text=record.content, **common)
     if record.kind == "html":
-        from veracity.ingest.html import document_from_html
-
         assert isinstance(record.content, str)
-        doc = document_from_html(
-            record.content, url=meta.get("url"), title=meta.get("title"), settings=settings, what=record.name
-        )
-    elif record.kind == "url":
-        from veracity.ingest.url import fetch_document
-
+        return to_document(html=record.content, **common)
+    if record.kind == "url":
         assert isinstance(record.content, str)
-        doc = fetch_document(record.content, settings=settings, title=meta.get("title"))
-    elif record.kind == "file":
-        from veracity.ingest.files import document_from_bytes
-
+        return to_document(url=record.content, **common)
+    if record.kind == "file":
         assert isinstance(record.content, bytes)
         suffix = PurePosixPath(record.name.strip('"')).suffix.lower()
-        doc = document_from_bytes(
-            record.content, name=record.name, settings=settings, is_html=True if suffix in _HTML_SUFFIXES else None
-        )
-    else:
-        raise ValueError(f"record kind {record.kind!r} has no document")
-    return Document(doc.text, meta={**doc.meta, **meta}, id=record.id or doc.id)
+        return to_document(data=record.content, is_html=True if suffix in _HTML_SUFFIXES else None, **common)
+    raise ValueError(f"record kind {record.kind!r} has no document")
 
 
 def error_line(doc_id: str, kind: str, message: str) -> Result:

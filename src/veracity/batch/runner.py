@@ -113,7 +113,7 @@ def run_batch(
     if workers is not None and workers < 1:
         raise UsageError("--workers must be at least 1")
     only_t = tuple(only) if only is not None else None
-    layers = Pipeline(only=only_t, services={"settings": settings}).layer_names  # wiring errors before any work
+    layers = Pipeline.from_settings(settings, only=only_t).layer_names  # wiring errors before any work
     source = open_records(input, text_field=text_field, id_field=id_field, max_bytes=settings.max_bytes)
     run_info = {
         "input": str(Path(input).resolve()),
