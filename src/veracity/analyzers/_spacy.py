@@ -137,7 +137,7 @@ def _join(parts: list[Any], text: str) -> Any:
         return parts[0]
     from spacy.tokens import Doc
 
-    joined = Doc.from_docs(parts, ensure_whitespace=False, exclude=["tensor", "user_data"])
+    joined = Doc.from_docs(parts, ensure_whitespace=False, exclude=["tensor", "user_data"])  # type: ignore[call-arg]
     if joined.text != text:  # pragma: no cover - the cuts above keep whole whitespace runs, so this cannot differ
         raise RuntimeError("the parsed pieces do not join back to the document's text")
     return joined

@@ -286,13 +286,13 @@ class RecordSource:
             key, index, char = bad
             raw_id, text = obj.get(self.id_field), obj.get(self.text_field or "text")
             if key != self.id_field and raw_id not in (None, ""):
-                rid = _scalar(raw_id)
+                bad_id = _scalar(raw_id)
             elif key != self.id_field and isinstance(text, str):
-                rid = content_id(text)  # no id field: the text's hash, as for good rows (stable across resumes)
+                bad_id = content_id(text)  # no id field: the text's hash, as for good rows (stable across resumes)
             else:
-                rid = where  # the id itself is broken: the line's place in the file
+                bad_id = where  # the id itself is broken: the line's place in the file
             return _error(
-                rid,
+                bad_id,
                 name,
                 "DecodingError",
                 f"{name}: field {key!r} holds a lone UTF-16 surrogate (\\u{ord(char):04x}) at character {index}, "

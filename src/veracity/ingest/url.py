@@ -222,7 +222,9 @@ def _fetch(url: str, settings: Settings, deadline: _Deadline) -> Fetched:
             connect=min(settings.fetch_connect_timeout, left), read=min(settings.fetch_read_timeout, left)
         )
         pool_cls: type[urllib3.HTTPConnectionPool] = _HTTPSPool if scheme == "https" else _HTTPPool
-        extra = {"server_hostname": parts.hostname, "assert_hostname": parts.hostname} if scheme == "https" else {}
+        extra: dict[str, Any] = (
+            {"server_hostname": parts.hostname, "assert_hostname": parts.hostname} if scheme == "https" else {}
+        )
         pool = pool_cls(address, port=port, timeout=timeout, retries=False, maxsize=1, deadline=deadline, **extra)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
