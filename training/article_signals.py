@@ -112,7 +112,7 @@ def signals(report: Any) -> dict[str, float]:
         and (r["reliability"].get("rating") == "low" or (r["reliability"].get("score") or 1) < 0.4)
     )
     techniques = report.layer("techniques").spans
-    writer = [s for s in techniques if s.attrs.get("voice", "writer") == "writer"]
+    writer_density = report.layer("techniques").data.get("summary", {}).get("writer_per_1000_words")
     quoted = sum(s.end - s.start for s in report.layer("attributions").spans if s.label == "direct")
     return {
         "checkworthy_share": len(claims) / max(1, len(report.layer("claims").spans)),
@@ -122,7 +122,9 @@ def signals(report: Any) -> dict[str, float]:
         "unnamed_evidence_share": len(unnamed) / n,
         "low_reliability_outlets": float(low),
         "technique_density": len(techniques) / words * 1000,
-        "writer_technique_density": len(writer) / words * 1000,
+        "writer_technique_density": float(
+            writer_density if writer_density is not None else len(techniques) / words * 1000
+        ),
         "quoted_share": quoted / max(1, len(report.document.text)),
         "words": float(words),
     }

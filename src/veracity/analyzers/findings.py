@@ -364,10 +364,13 @@ class FindingsAnalyzer(BaseAnalyzer):
 
     def _persuasion(self, doc: Document) -> list[Finding]:
         layer = doc.layer("techniques")
-        spans = [s for s in layer.spans if s.attrs.get("voice", "writer") == "writer"]
+        # the writer's wording: their own sentences and what they paraphrase; direct quotations are someone else's
+        spans = [s for s in layer.spans if s.attrs.get("voice", "writer") != "quoted"]
         quoted = len(layer.spans) - len(spans)
-        words = max(1, len(doc.text.split()))
-        density = len(spans) / words * 1000
+        summary = layer.data.get("summary", {})
+        density = summary.get("writer_per_1000_words")
+        if not isinstance(density, (int, float)):
+            density = len(spans) / max(1, len(doc.text.split())) * 1000
         if density < PERSUASION_MEDIUM:
             return []
         labels = _top_labels(spans)
