@@ -27,7 +27,7 @@ SEVERITIES = ("high", "medium", "low")
 FINDING_KINDS = {
     "language": "the text is not English, and every model here is English-only",
     "factcheck_match": "a claim matches a published fact-check",
-    "headline": "the headline asserts something no one is cited for, or in loaded words",
+    "headline": "the headline uses persuasive wording (and asserts a claim no one is cited for)",
     "unsourced_claim": "check-worthy claims that no one is cited for",
     "unnamed_evidence": "claims that rest on evidence the article does not name",
     "anonymous_source": "claims that rest on anonymous or vague sources",
@@ -214,7 +214,7 @@ class FindingsAnalyzer(BaseAnalyzer):
         sourcing = self._sourcing(doc)
         unsourced = [c for c in inside if getattr(sourcing.get(c.id or ""), "label", "unsourced") == "unsourced"]
         wording = [t for t in doc.layer("techniques").spans if t.start < end and t.end > start]
-        if not unsourced and not wording:
+        if not wording:  # news headlines are rarely attributed in themselves; loaded wording is what stands out
             return []
         title = _quote(doc.text[start:end], 120)
         if unsourced and wording:
