@@ -220,8 +220,6 @@ class FindingsAnalyzer(BaseAnalyzer):
         if unsourced and wording:
             labels = _top_labels(wording)
             message = f"The headline {title} asserts a claim no one is cited for, in loaded wording ({labels})."
-        elif unsourced:
-            message = f"The headline {title} asserts a claim no one is cited for."
         else:
             message = f"The headline {title} uses persuasive wording ({_top_labels(wording)})."
         ids = [c.id for c in unsourced if c.id] + [t.id for t in wording if t.id]
