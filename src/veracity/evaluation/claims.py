@@ -364,13 +364,17 @@ def _print_lodo(lodo: dict[str, Any]) -> None:
     print()
     print("leave-one-dataset-out (recorded by training/lodo_claims.py; positive-class F1, threshold from train folds)")
     folds = lodo["folds"]
-    print(f"{'recipe':<34} " + " ".join(f"{f[:13]:>13}" for f in folds) + f" {'mean':>7}")
+    print(f"{'recipe (F1 / AP per fold)':<34} " + " ".join(f"{f[:13]:>13}" for f in folds) + f" {'mean':>13}")
     for name, recipe in lodo["recipes"].items():
-        cells = " ".join(
-            f"{recipe[f]['f1']:>13.3f}" if isinstance(recipe.get(f), dict) else f"{'—':>13}" for f in folds
-        )
+        cells = []
+        for f in folds:
+            m = recipe.get(f)
+            ap = f"/{m['ap']:.3f}" if isinstance(m, dict) and "ap" in m else "/—"
+            cells.append((f"{m['f1']:.3f}{ap}" if isinstance(m, dict) else "—").rjust(13))
+        aps = [recipe[f]["ap"] for f in folds if isinstance(recipe.get(f), dict) and "ap" in recipe[f]]
         mean = recipe.get("mean_f1")
-        print(f"{name[:34]:<34} {cells} {mean if mean is not None else '—':>7}")
+        mean_cell = f"{mean:.3f}/{sum(aps) / len(aps):.3f}" if mean is not None and len(aps) == len(folds) else "—"
+        print(f"{name[:34]:<34} {' '.join(cells)} {mean_cell:>13}")
     for line in lodo.get("notes", []):
         print(f"  {line}")
 
