@@ -149,3 +149,24 @@ def test_claim_types_reach_the_target_on_the_labelled_set(shared_data: Path) -> 
     assert not results["skipped"]
     assert results["splits"]["all"]["n"] >= 300
     assert results["splits"]["test"]["micro"]["f1"] >= 0.80  # the target, on rows the rules were not fit on
+
+
+def test_unknown_part_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from veracity.cli import main
+
+    code = main(["eval", "claims", "--parts", "dev,nope"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "--parts" in err and "lodo" in err
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_eval_prints_lodo_and_types_tables(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from veracity.cli import main
+
+    code = main(["eval", "claims", "--data", str(shared_data), "--parts", "lodo,types"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "leave-one-dataset-out" in out and "frozen: base" in out and "0.440/0.423" in out
+    micro = [line for line in out.splitlines() if line.startswith("micro")]
+    assert micro and micro[0].split()[2].endswith("/0.821")  # test-split micro-F1, as the README states
