@@ -5,6 +5,11 @@ against them): CT24 English dev-test (political debates, the headline number), C
 ``groundtruth.csv``), CT22 1A tweet dev and CT21 1B debate dev. F1 of the positive class is the official CheckThat!
 measure; average precision (AP) is shown beside it because the 2021 debate task was ranked by mean AP.
 
+``--parts lodo`` prints the leave-one-dataset-out table recorded by ``training/lodo_claims.py`` (train without a
+dataset's source, test on it; training is not part of ``veracity eval``), and ``--parts types`` measures
+``veracity.claim_types`` on the hand-labelled set ``data/claim_types_labels.tsv`` (locators into ``../shared/data``,
+the text read here; rows whose data is absent are skipped and counted).
+
 The loaders here are stdlib-only (no ``veracity`` imports at module level) so that ``training/train_claims.py`` can
 load this file by path on a machine where veracity itself is not installed.
 """
@@ -116,7 +121,7 @@ def buzzfeed_text(path: Path) -> str:
     import xml.etree.ElementTree as ET
 
     node = ET.parse(path).getroot().find("mainText")
-    return node.text or "" if node is not None else ""
+    return (node.text or "") if node is not None else ""
 
 
 def tsv_items(data: Path, rel: str) -> list[tuple[int, str, int]]:
