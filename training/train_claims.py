@@ -481,6 +481,7 @@ def card(args: argparse.Namespace) -> int:
         sets = ",".join(evaluation.EVAL_SETS)
         threshold = None
         json = True
+        parts = "dev"
 
     import contextlib
     import io
