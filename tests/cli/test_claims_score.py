@@ -159,3 +159,14 @@ def test_bad_usage_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], write,
     code, out, err = run_cli(capsys, *argv)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and needle in err
+
+
+def test_types_are_added_on_request_for_check_worthy_lines(capsys: pytest.CaptureFixture[str], write) -> None:
+    lines = [CLAIM, OPINION, "Prices will rise by 5 percent next year, the central bank expects."]
+    code, out, err = run_cli(capsys, "claims", "score", "--types", write(("\n".join(lines) + "\n").encode()))
+    assert code == 0, err
+    rows = jsonl(out)
+    assert "quantity" in rows[0]["type"] and rows[1]["type"] == []
+    assert "prediction" in rows[2]["type"]
+    code, out, _ = run_cli(capsys, "claims", "score", "--types", "--format", "tsv", write((CLAIM + "\n").encode()))
+    assert out.split("\t")[3].strip().split(",")[0] == "quantity"

@@ -94,3 +94,14 @@ def test_a_plain_sourced_article_says_nothing_stands_out() -> None:
     report = veracity.analyze("The library opens at nine, said Jane Doe, the head librarian.")
     assert _kinds(report) == ["none"]
     assert report.summary["findings"][0]["severity"] == "low"
+
+
+def test_seed_check_worthy_claims_carry_their_types_in_every_face(seed_report: Report) -> None:
+    claims = {s.text[:30]: s for s in seed_report.layer("claims").spans}
+    froze = next(s for k, s in claims.items() if k.startswith("The US temporarily froze"))
+    assert "quantity" in froze.attrs["type"]
+    attack = next(s for s in seed_report.layer("claims").spans if "new false flag chemical attack" in s.text)
+    assert "prediction" in attack.attrs["type"]
+    assert all("type" not in s.attrs for s in seed_report.layer("claims").spans if s.label != "checkworthy")
+    for fmt in ("text", "html", "md"):
+        assert "quantity" in render(seed_report, fmt)

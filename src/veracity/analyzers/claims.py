@@ -19,6 +19,7 @@ import numpy as np
 from veracity.analyzers._boilerplate import boilerplate_kind
 from veracity.analyzers._spacy import parse_many
 from veracity.analyzers.base import BaseAnalyzer
+from veracity.claim_types import claim_types
 from veracity.doc import Document, Layer, Span
 from veracity.models.claims import ARTIFACT, ClaimScorer
 
@@ -122,12 +123,17 @@ class ClaimAnalyzer(BaseAnalyzer):
             n = len(spans)
             records = self._records(spans, scored.scores[offset : offset + n], scored.truncated[offset : offset + n])
             for record in records:
-                cue = presentation(parse_.char_span(record["start"], record["end"], alignment_mode="expand"))
+                sentence = parse_.char_span(record["start"], record["end"], alignment_mode="expand")
+                cue = presentation(sentence)
                 record["attrs"].update({k: True for k, v in cue.items() if v})
-                kind = boilerplate_kind(doc.text[record["start"] : record["end"]], _paragraph(doc.text, record["start"]))
+                kind = boilerplate_kind(
+                    doc.text[record["start"] : record["end"]], _paragraph(doc.text, record["start"])
+                )
                 if kind:
                     record["attrs"]["boilerplate"] = kind
                     record["label"] = "not_checkworthy"
+                if record["label"] == "checkworthy" and sentence is not None:
+                    record["attrs"]["type"] = claim_types(sentence)
             offset += n
             _rank(records)
             layers.append(self._layer(records))

@@ -52,6 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="strict (default): a non-UTF-8 line is an error naming the line; replace: decode with U+FFFD and flag it",
     )
     s.add_argument("--max-bytes", type=int, help="largest input read, in bytes (default 20,000,000)")
+    s.add_argument(
+        "--types",
+        action="store_true",
+        help='add each check-worthy line\'s claim types (jsonl "type", tsv 4th column); parses those lines with spaCy, '
+        "so it is several times slower",
+    )
     s.set_defaults(func=run_score)
     p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
 
@@ -90,11 +96,16 @@ def _tsv_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r")
 
 
-def format_result(text: str, score: float, checkworthy: bool, flags: dict[str, bool], fmt: str) -> str:
-    """One output line (without the newline)."""
+def format_result(
+    text: str, score: float, checkworthy: bool, flags: dict[str, bool], fmt: str, types: list[str] | None = None
+) -> str:
+    """One output line (without the newline); ``types`` only when asked for (``--types``)."""
     if fmt == "tsv":
-        return f"{score:.4f}\t{int(checkworthy)}\t{_tsv_escape(text)}"
+        line = f"{score:.4f}\t{int(checkworthy)}\t{_tsv_escape(text)}"
+        return line + ("\t" + ",".join(types) if types is not None else "")
     record: dict[str, Any] = {"text": text, "score": round(score, 4), "checkworthy": checkworthy}
+    if types is not None:
+        record["type"] = types
     record.update({k: True for k, v in flags.items() if v})
     return json.dumps(record, ensure_ascii=False)
 
@@ -130,6 +141,7 @@ def run_score(args: argparse.Namespace) -> int:
         for start in range(0, len(lines), CHUNK):
             chunk = lines[start : start + CHUNK]
             scored = scorer.score([text for text, _ in chunk])
+            kinds = _types(chunk, scored.scores.tolist(), threshold) if args.types else None
             rows = []
             for (text, replaced), score, cut in zip(
                 chunk, scored.scores.tolist(), scored.truncated.tolist(), strict=True
@@ -138,7 +150,10 @@ def run_score(args: argparse.Namespace) -> int:
                 flags = {"empty": empty, "truncated": bool(cut), "replaced": replaced}
                 n_truncated += bool(cut)
                 n_replaced += replaced
-                rows.append(format_result(text, float(score), not empty and score >= threshold, flags, args.format))
+                kind = (kinds.pop(0) if kinds else None) if args.types else None
+                rows.append(
+                    format_result(text, float(score), not empty and score >= threshold, flags, args.format, kind)
+                )
             out.write("\n".join(rows) + "\n")
         out.flush()
     finally:
@@ -152,3 +167,18 @@ def run_score(args: argparse.Namespace) -> int:
     if n_replaced:
         sys.stderr.write(f"veracity: note: {n_replaced} line(s) were not valid UTF-8 and were scored with U+FFFD\n")
     return 0
+
+
+def _types(chunk: list[tuple[str, bool]], scores: list[float], threshold: float) -> list[list[str]]:
+    """Claim types per line: parsed and typed for check-worthy lines, ``[]`` for the rest."""
+    from veracity.claim_types import claim_types
+    from veracity.models.loading import spacy_pipeline
+
+    wanted = [
+        i for i, ((text, _), score) in enumerate(zip(chunk, scores, strict=True)) if text.strip() and score >= threshold
+    ]
+    out: list[list[str]] = [[] for _ in chunk]
+    nlp = spacy_pipeline()
+    for i, parsed in zip(wanted, nlp.pipe(chunk[i][0][:4096] for i in wanted), strict=True):
+        out[i] = claim_types(parsed[:])
+    return out

@@ -35,6 +35,11 @@ class ClaimAttrs(BaseModel):
     fragment: bool | None = Field(default=None, description="no finite verb (a headline, a caption)")
     prediction: bool | None = Field(default=None, description="about what will or may happen")
     truncated: bool | None = Field(default=None, description="longer than the model reads; scored on its head")
+    type: list[str] | None = Field(
+        default=None,
+        description="check-worthy claims only: quantity, comparison, prediction, causal, quote, law_or_rule, "
+        "personal_experience or other (several may apply)",
+    )
     boilerplate: str | None = Field(
         default=None,
         description="page furniture (footnote, related_links, share_prompt, caption, copyright): never check-worthy",

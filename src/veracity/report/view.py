@@ -99,6 +99,7 @@ class ClaimView:
     source_kind: str | None = None
     factchecks: tuple[FactCheckView, ...] = ()
     cues: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -404,6 +405,7 @@ def _claims(report: Report) -> list[ClaimView]:
                 source_kind=str(kind) if kind else None,
                 factchecks=tuple(matches),
                 cues=tuple(k for k in ("reported", "fragment", "prediction") if span.attrs.get(k)),
+                types=tuple(str(t) for t in span.attrs.get("type", []) if t != "other"),
             )
         )
     return out

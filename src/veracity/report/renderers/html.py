@@ -106,7 +106,8 @@ class HTMLRenderer:
                 score = f" <small>({claim.score:.2f})</small>" if claim.score is not None else ""
                 src = f": {e(claim.source)}" if claim.source else ""
                 sourcing = f" <small>[{e(claim.sourcing)}{src}]</small>" if claim.sourcing else ""
-                out.append(f"<li>{e(claim.text)}{score}{sourcing}")
+                kinds = f" <small>({e(', '.join(claim.types))})</small>" if claim.types else ""
+                out.append(f"<li>{e(claim.text)}{score}{sourcing}{kinds}")
                 for fc in claim.factchecks:
                     target = (
                         f'<a href="{e(fc.url)}" rel="noopener noreferrer nofollow">{e(fc.claim)}</a>'

@@ -46,7 +46,8 @@ class MarkdownRenderer:
                 sourcing = (
                     f" — {claim.sourcing}" + (f": {e(claim.source)}" if claim.source else "") if claim.sourcing else ""
                 )
-                lines.append(f"{claim.rank or '-'}. {e(claim.text)}{score}{sourcing}")
+                kinds = f" _({', '.join(claim.types)})_" if claim.types else ""
+                lines.append(f"{claim.rank or '-'}. {e(claim.text)}{score}{sourcing}{kinds}")
                 for fc in claim.factchecks:
                     target = f"[{e(fc.claim)}]({fc.url})" if fc.url else e(fc.claim)
                     lines.append(f"   - **{e(fc.display)}** — {e(fc.publisher)}: {target}")
