@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -257,18 +255,13 @@ def _pad_to(x: np.ndarray, width: int) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, width - x.shape[1]), (0, 0)))
 
 
-_model_lock = threading.Lock()
-
-
-@cache
-def _cached_model() -> TechniqueModel:
-    with _model_lock:
-        return TechniqueModel()
 
 
 def get_model() -> TechniqueModel:
-    """The process-wide technique model, loaded on first use."""
-    return _cached_model()
+    """The process-wide technique model, loaded on first use (the one per-process model cache)."""
+    from veracity.models import loading
+
+    return loading.shared("techniques", TechniqueModel)
 
 
 def _check_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
