@@ -72,8 +72,12 @@ class FactCheckStore(Protocol):
         """The best-matching fact-checks for one text, best first, scores calibrated to [0, 1]."""
         ...
 
-    def search_many(self, texts: Sequence[str], top_k: int = 5) -> list[list[Match]]:
-        """``search`` for many texts at once (embeds them in one batch)."""
+    def search_many(
+        self, texts: Sequence[str], top_k: int = 5, contexts: Sequence[str | None] | None = None
+    ) -> list[list[Match]]:
+        """``search`` for many texts at once (embeds them in one batch). ``contexts`` (optional, one per text): the
+        text just before it (the previous sentence of its paragraph); each record then scores the higher of the text
+        alone and context + text. A score depends only on the pair (and context) and the model."""
         ...
 
     def close(self) -> None:
