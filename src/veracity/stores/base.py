@@ -28,12 +28,16 @@ class UpsertResult:
 
 @dataclass
 class IndexReport:
-    """What an index update did: vectors embedded, records removed, whether BM25 was rebuilt, seconds taken."""
+    """What an index update did: records embedded (two texts each) and removed, whether BM25 was rebuilt, and where
+    the time went (``seconds`` in all; embedding, saving the dense index and its bookkeeping, rebuilding BM25)."""
 
     embedded: int = 0
     removed: int = 0
     bm25_rebuilt: bool = False
     seconds: float = 0.0
+    embed_seconds: float = 0.0
+    save_seconds: float = 0.0
+    bm25_seconds: float = 0.0
 
 
 @runtime_checkable

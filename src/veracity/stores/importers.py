@@ -370,13 +370,13 @@ def _csv_rows(rows: Any, lines: _Lines, width: int, dialect: Any) -> Iterator[tu
         except StopIteration:
             return
         except csv.Error as exc:
-            position = f"line {first}"
+            position = f"row {first}"
             yield position, Problem(position, f"unreadable CSV ({exc})")
             yield from _reread(lines.taken[1:], first, width, dialect)
             continue
         taken = lines.taken
         if len(taken) > 1 and _swallowed(row, taken[1:], width, dialect):
-            position = f"line {first}"
+            position = f"row {first}"
             yield (
                 position,
                 Problem(
@@ -387,13 +387,13 @@ def _csv_rows(rows: Any, lines: _Lines, width: int, dialect: Any) -> Iterator[tu
             )
             yield from _reread(taken[1:], first, width, dialect)
             continue
-        yield f"line {first}", row
+        yield f"row {first}", row
 
 
 def _reread(taken: list[str], first: int, width: int, dialect: Any) -> Iterator[tuple[str, list[str] | Problem]]:
     """Rows of the lines an unterminated quote swallowed (each line on its own)."""
     for offset, line in enumerate(taken, 1):
-        where = f"line {first + offset}"
+        where = f"row {first + offset}"
         if not line.strip():
             continue
         try:

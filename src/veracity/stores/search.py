@@ -286,14 +286,18 @@ class HybridIndex:
                 if not rows:
                     break
                 texts = [r[1] for r in rows] + [context_text(r[2], r[5], r[1]) for r in rows]
+                embed_started = time.perf_counter()
                 vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+                report.embed_seconds += time.perf_counter() - embed_started
                 claim_vecs, context_vecs = vectors[: len(rows)], vectors[len(rows) :]
                 if dense is None:
                     dense = self._dense = self._new_dense(claim_vecs.shape[1])
                 keys = np.array([r[0] for r in rows], dtype=np.uint64)
-                stale = np.array([k for k, r in zip(keys, rows, strict=True) if r[4] is not None and k in dense])
+                # any key the index holds already goes first: changed records, and records an update killed after
+                # saving the index but before recording it (re-running the same command must repair that)
+                stale = np.array([k for k in keys if k in dense], dtype=np.uint64)
                 if len(stale):
-                    dense.remove(stale.astype(np.uint64))
+                    dense.remove(stale)
                 dense.add(keys, claim_vecs + context_vecs, threads=os.cpu_count() or 1)
                 pending_keys.append(keys.astype(np.int64))
                 pending_vecs.append(context_vecs.astype(np.float16))
@@ -303,6 +307,7 @@ class HybridIndex:
                 report.embedded += len(rows)
                 if progress:
                     progress(done, todo)
+            save_started = time.perf_counter()
             if dense is not None and (report.embedded or report.removed):
                 tmp = self.dense_path.with_suffix(".usearch.tmp")
                 dense.save(str(tmp))
@@ -315,11 +320,14 @@ class HybridIndex:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dense_model', ?)", (name,))
             conn.execute("COMMIT")
             conn.execute("DELETE FROM pending")
+            report.save_seconds = time.perf_counter() - save_started
             generation = store.meta_get("generation", "0")
             if rebuild or store.meta_get("bm25_generation") != generation or not self.bm25_path.is_dir():
+                bm25_started = time.perf_counter()
                 self._rebuild_bm25()
                 store.meta_set("bm25_generation", generation)
                 report.bm25_rebuilt = True
+                report.bm25_seconds = time.perf_counter() - bm25_started
         report.seconds = time.perf_counter() - started
         return report
 
