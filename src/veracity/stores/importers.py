@@ -30,6 +30,7 @@ __all__ = [
     "parse_mapping",
     "read_records",
     "records_from_claimreview",
+    "url_problem",
 ]
 
 FORMATS = ("claimreview", "csv", "checkthat")
@@ -111,11 +112,40 @@ def read_records(
     with open(path, "rb") as raw:
         reader = io.BufferedReader(_CountingReader(raw, on_bytes), buffer_size=1 << 16)
         if fmt == "csv":
-            yield from _read_csv(reader, path, mapping)
+            items = _read_csv(reader, path, mapping)
         elif fmt == "checkthat":
-            yield from _read_checkthat(reader, path)
+            items = _read_checkthat(reader, path)
         else:
-            yield from _read_claimreview(reader, path)
+            items = _read_claimreview(reader, path)
+        for position, item in items:
+            if isinstance(item, FactCheckRecord):
+                problem = url_problem(item.review_url, "review URL") or url_problem(
+                    item.publisher_site, "publisher site"
+                )
+                if problem:
+                    yield position, Problem(position, problem)
+                    continue
+            yield position, item
+
+
+def url_problem(url: str, what: str) -> str | None:
+    """Why ``url`` cannot be a link in a report (only http(s) links with a host), or None when it can (or is empty).
+
+    A publisher site may be a bare host name ("snopes.com"); anything with a scheme must be http(s)."""
+    url = url.strip()
+    if not url:
+        return None
+    if any(ord(c) < 32 or c.isspace() for c in url):
+        return f"{what} {url[:60]!r} contains spaces or control characters; skipped"
+    if "://" not in url and ":" not in url.split("/", 1)[0]:
+        return None if what == "publisher site" else f"{what} {url[:60]!r} is not an http(s) URL; skipped"
+    try:
+        parts = urlparse(url)
+    except ValueError:
+        return f"{what} {url[:60]!r} is not a valid URL; skipped"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"{what} {url[:60]!r} is not an http(s) URL (only http and https links are imported); skipped"
+    return None
 
 
 # -- CheckThat! vclaims -----------------------------------------------------------------------------------------
