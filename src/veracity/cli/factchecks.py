@@ -289,9 +289,9 @@ def _search(args: argparse.Namespace) -> int:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table("score", "rating", "publisher", "claim", "url", title=f"fact-checks for: {queries[0][1][:80]}")
+        table = Table("score", "verdict", "the text", "claim", "url", title=f"fact-checks for: {queries[0][1][:80]}")
         for m in results[0]:
-            table.add_row(f"{m.score:.3f}", m.textual_rating or m.rating, m.publisher, m.claim, m.url)
+            table.add_row(f"{m.score:.3f}", m.verdict, m.agreement, m.claim, m.url)
         Console(file=open(args.out, "w", encoding="utf-8") if args.out else None).print(table)  # noqa: SIM115
         return 0
     lines = []

@@ -483,7 +483,8 @@ def _number(value: Any) -> float | None:
 
 def _from_schema_claimreview(obj: dict[str, Any]) -> FactCheckRecord:
     claim = _text(obj.get("claimReviewed"))
-    item = obj.get("itemReviewed") if isinstance(obj.get("itemReviewed"), dict) else {}
+    reviewed = obj.get("itemReviewed")
+    item: dict[str, Any] = reviewed if isinstance(reviewed, dict) else {}
     if not claim:
         claim = _text(item.get("text") or item.get("name"))
     url = _text(obj.get("url") or obj.get("@id"))
@@ -593,7 +594,7 @@ _STREAM_KEYS = {"@graph", "dataFeedElement", "itemListElement", "claims"}
 
 
 def _read_claimreview(reader: IO[bytes], path: Path) -> Iterator[Item]:
-    head = reader.peek(4096)[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    head = reader.peek(4096)[:4096]  # type: ignore[attr-defined]  # a BufferedReader (read_records makes one).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if head.startswith("<"):
         yield from _read_html(reader, path)
         return
@@ -638,8 +639,8 @@ def _read_jsonl_claimreview(reader: IO[bytes]) -> Iterator[Item]:
 def _stream_json(reader: IO[bytes], path: Path) -> Iterator[Item]:
     """Parse one JSON document incrementally: top-level arrays and the big arrays inside an object stream item by
     item; everything else is small and built whole."""
-    import ijson
-    from ijson.common import ObjectBuilder
+    import ijson  # type: ignore[import-untyped]
+    from ijson.common import ObjectBuilder  # type: ignore[import-untyped]
 
     events = _prefixed_events(ijson.basic_parse(reader, use_float=True), path)
     top: dict[str, Any] = {}

@@ -172,7 +172,7 @@ def context_text(title: str, summary: str, claim: str) -> str:
 def _usearch_index_class() -> Any:
     """usearch's ``Index``, imported after onnxruntime: importing onnxruntime 1.32 *after* usearch 2.26 crashes the
     process (segfault in the extension loader), so the order is pinned here, the only place usearch is imported."""
-    import onnxruntime  # noqa: F401
+    import onnxruntime  # type: ignore[import-untyped]  # noqa: F401
     from usearch.index import Index
 
     return Index
@@ -222,7 +222,7 @@ class HybridIndex:
 
     def _load_bm25(self) -> Any:
         if self._bm25 is None and (self.bm25_path / "params.index.json").is_file():
-            import bm25s
+            import bm25s  # type: ignore[import-untyped]
 
             self._bm25 = bm25s.BM25.load(str(self.bm25_path), mmap=False, show_progress=False)
             self._bm25_rowids = np.load(self.bm25_path / "rowids.npy")
