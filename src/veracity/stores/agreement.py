@@ -292,8 +292,10 @@ def _content(words: list[str]) -> set[str]:
     return {_stem(w) for w in words if w not in skip and not w.isdigit() and len(w) > 1}
 
 
-def _antonym_words() -> frozenset[str]:
-    return frozenset(w for pa, pb in _antonym_poles() for w in pa | pb)
+@cache
+def _antonym_groups() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Each antonym pair as (its word forms, their stems)."""
+    return tuple((pa | pb, frozenset(_stem(w) for w in pa | pb)) for pa, pb in _antonym_poles())
 
 
 def explain(sentence: str, claim: str, context: str = "", similarity: float | None = None) -> dict[str, object]:
@@ -310,7 +312,7 @@ def explain(sentence: str, claim: str, context: str = "", similarity: float | No
     # the claim's content words must mostly appear in the sentence (or its context); an antonym word of the claim
     # counts as present when the sentence holds either pole of it ("fell" covers "increased")
     reach_words = s_set | set(_words(context))
-    covered_poles = {_stem(w) for pa, pb in _antonym_poles() if reach_words & (pa | pb) for w in pa | pb}
+    covered_poles = {w for group, stems in _antonym_groups() if reach_words & group for w in stems}
     claim_content = _content(c_words)
     reach = _content(s_words) | _content(_words(context)) | covered_poles
     shared = claim_content & reach

@@ -558,11 +558,15 @@ class HybridIndex:
         results: list[list[Match]] = []
         for i, pool in enumerate(best):
             context = (contexts[i] or "") if contexts is not None else ""
-            for key, (p, with_context, row) in list(pool.items()):
-                # same topic or same claim: a sentence holding none of the claim's predicate is the former
-                if p >= reranker.threshold and not predicate_found(
-                    texts[i], records[key].claim, context if with_context else ""
-                ):
+            # same topic or same claim: a sentence holding none of the claim's predicate is the former. Checked from the
+            # best down, and only until top_k pass: a failed check puts a match below every match at the threshold
+            passed = 0
+            for key, (p, with_context, row) in sorted(pool.items(), key=lambda kv: (-kv[1][0], kv[0])):
+                if p < reranker.threshold or passed >= top_k:
+                    break
+                if predicate_found(texts[i], records[key].claim, context if with_context else ""):
+                    passed += 1
+                else:
                     pool[key] = (p * MISSING_PREDICATE_FACTOR, with_context, row)
             ranked = sorted(pool.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top_k]
             matches = []
