@@ -594,7 +594,8 @@ _STREAM_KEYS = {"@graph", "dataFeedElement", "itemListElement", "claims"}
 
 
 def _read_claimreview(reader: IO[bytes], path: Path) -> Iterator[Item]:
-    head = reader.peek(4096)[:4096]  # type: ignore[attr-defined]  # a BufferedReader (read_records makes one).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    peek = reader.peek  # type: ignore[attr-defined]  # a BufferedReader (read_records makes one)
+    head = peek(4096)[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if head.startswith("<"):
         yield from _read_html(reader, path)
         return
