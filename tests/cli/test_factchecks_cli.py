@@ -44,7 +44,7 @@ def test_import_search_stats_export_round_trip(
     assert code == 0, err
     assert "5 added, 0 updated, 0 unchanged, 0 skipped" in out
     code, out, _ = run_cli(capsys, "factchecks", "import", str(claimreview_file), "--db", str(db), "-q")
-    assert "0 added, 0 updated, 5 unchanged" in out and "0 embedded" in out
+    assert "0 added, 0 updated, 5 unchanged" in out and "0 records embedded" in out
 
     code, out, err = run_cli(
         capsys,
@@ -62,7 +62,7 @@ def test_import_search_stats_export_round_trip(
     line = json.loads(out)
     assert line["query_id"] == "q1" and len(line["results"]) == 2
     assert line["results"][0]["id"] == "fc-2"
-    assert set(line["results"][0]) == {"id", "score", "claim", "rating", "publisher", "url"}
+    assert set(line["results"][0]) == {"id", "score", "claim", "rating", "publisher", "url", "verdict", "agreement"}
 
     queries = tmp_path / "q.tsv"
     queries.write_text(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from veracity.stores import FactCheckStore, Match, open_store
+from veracity.stores import FactCheckRecord, FactCheckStore, Match, open_store
 from veracity.stores.records import RATINGS
 from veracity.stores.testing import HashEmbedder, sample_records
 
@@ -169,3 +169,146 @@ def test_search_from_several_threads(store: FactCheckStore) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda t: store.search(t, top_k=1)[0].id, texts))
     assert got == expected
+
+
+def _unrelated_records(n: int) -> list[FactCheckRecord]:
+    """``n`` invented records on other topics (every one different)."""
+    topics = ["football", "recipes", "gardening", "astronomy", "railways", "knitting", "chess", "opera", "sailing"]
+    return [
+        FactCheckRecord(
+            id=f"other-{i}",
+            claim=f"A {topics[i % len(topics)]} club in town number {i} changed its {topics[(i * 7) % len(topics)]} rules.",
+            review_url=f"https://other.example.org/{i}",
+            publisher_name="Other Checks",
+            textual_rating="False",
+            rating="false",
+            title=f"Story {i} about {topics[(i * 3) % len(topics)]}",
+        )
+        for i in range(n)
+    ]
+
+
+def test_scores_do_not_depend_on_the_rest_of_the_store(store: FactCheckStore) -> None:
+    """issue 18: adding one related record moved another claim's match from 0.862 to 0.641. A pair's score depends
+    only on the pair and the model: 1,000 more records move no score by more than 0.01."""
+    store.upsert(sample_records())
+    store.update_index()
+    queries = [
+        "Bleach cures viral infections, says a viral post",
+        "The moon landing was filmed in a studio",
+        "carrots give you night vision",
+        "the council will close every library",
+    ]
+    before = [{m.id: m.score for m in ms} for ms in store.search_many(queries, top_k=5)]
+    store.upsert(_unrelated_records(1000))
+    store.upsert([replace(sample_records()[1], id="fc-2b", claim="Drinking bleach cures infections, a post claims.")])
+    store.update_index()
+    after = [{m.id: m.score for m in ms} for ms in store.search_many(queries, top_k=50)]
+    moved = [(q, rid, s, a.get(rid)) for q, b, a in zip(queries, before, after, strict=True) for rid, s in b.items()]
+    # a match worth showing is still retrieved (near-zero ones may give way to the new records in the candidate pool)
+    assert all(now is not None for *_x, s, now in moved if s >= 0.1), moved
+    kept = [(s, now) for *_x, s, now in moved if now is not None]
+    assert len(kept) >= len(queries) and max(abs(s - now) for s, now in kept) <= 0.01, moved
+
+
+def test_a_score_does_not_depend_on_the_other_texts_searched(store: FactCheckStore) -> None:
+    store.upsert(sample_records())
+    store.update_index()
+    alone = store.search("The moon landing was filmed in a studio", top_k=3)
+    batch = store.search_many(["carrots", "The moon landing was filmed in a studio", "a bridge opens"], top_k=3)[1]
+    assert [(m.id, round(m.score, 6)) for m in alone] == [(m.id, round(m.score, 6)) for m in batch]
+
+
+def test_matches_carry_verdict_and_agreement(store: FactCheckStore) -> None:
+    store.upsert(sample_records())
+    store.update_index()
+    m = store.search("Drinking bleach does not cure viral infections.", top_k=1)[0]
+    assert m.id == "fc-2" and m.agreement == "contradicts"
+    assert m.verdict == "Pants on Fire! (Sample Facts, 2020-01-02)"
+    attrs = m.as_attrs()
+    assert attrs["agreement"] == "contradicts" and attrs["verdict"] == m.verdict and attrs["has_verdict"] is True
+    assert store.search("Drinking bleach cures viral infections.", top_k=1)[0].agreement == "repeats"
+
+
+def test_context_lets_a_sentence_that_needs_it_match(store: FactCheckStore) -> None:
+    """contexts=: a record scores the higher of the sentence alone and context + sentence."""
+    store.upsert(sample_records())
+    store.update_index()
+    sentence = "Investigators later said it was all filmed in a studio."
+    alone = {m.id: m.score for m in store.search_many([sentence], top_k=5)[0]}
+    with_context = store.search_many([sentence], top_k=5, contexts=["The 1969 moon landing was celebrated."])[0]
+    assert with_context[0].id == "fc-1"
+    assert with_context[0].score >= alone.get("fc-1", 0.0)
+    assert all(with_context[0].score >= m.score for m in with_context)
+
+
+# -- kill-safety: an import killed anywhere is repaired by running the same command again (issue 18, issue 23 item 8)
+_KILLER = """
+import os, pathlib, sys
+from veracity.stores import open_store, search
+from veracity.stores.testing import HashEmbedder, sample_records
+from veracity.stores.records import FactCheckRecord
+from dataclasses import replace
+
+db, point, stage = sys.argv[1], sys.argv[2], sys.argv[3]
+def die(*_a, **_k):
+    os._exit(137)
+if stage == "second":
+    if point == "after_dense_save":
+        search.HybridIndex._save_context = die
+    elif point == "after_context_save":
+        original = search.HybridIndex._save_context
+        def save_then_die(self, *a, **k):
+            original(self, *a, **k)
+            die()
+        search.HybridIndex._save_context = save_then_die
+    elif point == "during_bm25":
+        search.HybridIndex._rebuild_bm25 = die
+    elif point == "rebuild_after_forgetting":
+        pathlib.Path.unlink = die
+records = sample_records()
+if stage == "second":
+    records = [replace(records[0], claim="The moon landing in 1969 was staged in a film studio.")] + records[1:]
+    records += [FactCheckRecord(id=f"new-{i}", claim=f"New claim {i} about ferries and harbours.") for i in range(3)]
+def stream():
+    for n, r in enumerate(records):
+        if stage == "second" and point == "during_upsert" and n == 4:
+            die()
+        yield r
+store = open_store(db, embedder=HashEmbedder())
+store.upsert(stream(), batch_size=2)
+store.update_index(rebuild=(stage == "second" and point == "rebuild_after_forgetting"))
+store.close()
+"""
+
+
+@pytest.mark.parametrize(
+    "point", ["during_upsert", "after_dense_save", "after_context_save", "during_bm25", "rebuild_after_forgetting"]
+)
+def test_import_killed_anywhere_is_repaired_by_running_it_again(factory: Factory, tmp_path: Path, point: str) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "factchecks.sqlite3"
+    if factory is not STORES["sqlite"]:
+        pytest.skip("the kill script drives the SQLite store")
+    first = subprocess.run([sys.executable, "-c", _KILLER, str(db), point, "first"], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    killed = subprocess.run([sys.executable, "-c", _KILLER, str(db), point, "second"], capture_output=True, text=True)
+    assert killed.returncode == 137, killed.stderr
+    # the same command again, not killed this time
+    again = subprocess.run(
+        [sys.executable, "-c", _KILLER, str(db), "none", "second"], capture_output=True, text=True, check=False
+    )
+    assert again.returncode == 0, again.stderr
+    store = factory(tmp_path, HashEmbedder())
+    try:
+        assert store.count() == 8  # nothing twice, nothing lost
+        index = store.stats()["index"]
+        assert index["stale_records"] == 0 and index["dense_vectors"] == 8 and index["bm25_current"]
+        assert store.update_index().embedded == 0
+        top = store.search("the moon landing was staged in a film studio", top_k=1)[0]
+        assert top.id == "fc-1" and "staged" in top.claim
+        assert store.search("new claim 2 about ferries and harbours", top_k=1)[0].id.startswith("new-")
+    finally:
+        store.close()

@@ -258,3 +258,117 @@ def test_claimreview_jsonl(tmp_path: Path) -> None:
     records, problems = read(write(tmp_path, "reviews.jsonl", content))
     assert [r.id.rsplit("/", 1)[1] for r in records] == ["1", "2"]
     assert [p.position for p in problems] == ["line 2"]
+
+
+CLAIM = "Claim number {} about the harbour"
+
+
+# -- hostile input (issue 23 items 7, 9, 10) ------------------------------------------------------------------------
+@pytest.mark.parametrize("depth", [100, 5_000, 100_000])
+def test_deeply_nested_json_array_stops_with_a_clear_error(tmp_path: Path, depth: int) -> None:
+    """issue 23 item 7: a 200 KB file nested 100,000 deep grew the importer to 22.9 GB; now it stops at MAX_DEPTH."""
+    import resource
+
+    from veracity.stores.importers import MAX_DEPTH
+
+    good = json.dumps(claimreview(1))
+    path = write(tmp_path, "deep.json", f"[{good}, " + "[" * depth + "]" * depth + "]")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ImportStopped, match=f"more than {MAX_DEPTH} levels deep"):
+        list(read_records(path, "claimreview"))
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 200_000  # kilobytes: no quadratic prefix strings
+    records = [r for _p, r in _items_until_stop(path) if isinstance(r, FactCheckRecord)]
+    assert [r.claim for r in records] == [CLAIM.format(1)]  # the record before the deep part is kept
+
+
+def _items_until_stop(path: Path) -> list:
+    out = []
+    try:
+        for item in read_records(path, "claimreview"):
+            out.append(item)
+    except ImportStopped:
+        pass
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["claimreview", "checkthat"])
+def test_deeply_nested_jsonl_line_is_skipped_not_a_crash(tmp_path: Path, fmt: str) -> None:
+    """A JSONL line nested beyond the cap (or beyond Python's recursion limit) is one skipped record."""
+    first = (
+        json.dumps(claimreview(1))
+        if fmt == "claimreview"
+        else json.dumps({"vclaim_id": "v1", "vclaim": "A claim.", "title": "t"})
+    )
+    deep = '{"vclaim_id": "v2", "vclaim": "x", "x": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    middle = '{"vclaim_id": "v3", "vclaim": "y", "x": ' + "[" * 100 + "]" * 100 + "}"
+    path = write(tmp_path, "deep.jsonl", "\n".join([first, deep, middle]) + "\n")
+    records, problems = read(path, fmt)
+    assert len(records) == 1
+    assert [p.position for p in problems] == ["line 2", "line 3"]
+    assert all("levels deep" in p.reason for p in problems)
+
+
+def test_oversized_record_is_skipped(tmp_path: Path) -> None:
+    from veracity.stores.importers import MAX_RECORD_CHARS
+
+    big = claimreview(2, description="x" * (MAX_RECORD_CHARS + 10))
+    path = write(tmp_path, "big.json", json.dumps([claimreview(1), big, claimreview(3)]))
+    records, problems = read(path, "claimreview")
+    assert [r.claim for r in records] == [CLAIM.format(1), CLAIM.format(3)]
+    assert problems[0].position == "record 2" and "longer than" in problems[0].reason
+    path = write(tmp_path, "big.jsonl", "\n".join(json.dumps(c) for c in [claimreview(1), big, claimreview(3)]) + "\n")
+    records, problems = read(path, "claimreview")
+    assert [r.claim for r in records] == [CLAIM.format(1), CLAIM.format(3)] and problems[0].position == "line 2"
+
+
+def test_csv_unterminated_quote_does_not_merge_rows(tmp_path: Path) -> None:
+    """issue 23 item 9: csv silently merged every row after an unterminated quote into one field."""
+    content = (
+        "id,claim,url\n"
+        '1,"The harbour closes,https://a.example/1\n'
+        "2,The bridge opens,https://a.example/2\n"
+        "3,The tunnel floods,https://a.example/3\n"
+    )
+    records, problems = read(write(tmp_path, "q.csv", content), "csv")
+    assert [(r.id, r.claim) for r in records] == [("2", "The bridge opens"), ("3", "The tunnel floods")]
+    assert problems[0].position == "row 2" and "unterminated quote" in problems[0].reason
+
+
+def test_csv_multiline_quoted_field_is_kept(tmp_path: Path) -> None:
+    content = (
+        'id,claim,url\n1,"The harbour\ncloses today",https://a.example/1\n2,The bridge opens,https://a.example/2\n'
+    )
+    records, problems = read(write(tmp_path, "m.csv", content), "csv")
+    assert [r.claim for r in records] == ["The harbour\ncloses today", "The bridge opens"] and not problems
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "data:text/html,<script>x</script>", "JaVaScRiPt:alert(1)", "ftp://a.example/x", "//"],
+)
+def test_review_urls_must_be_http(tmp_path: Path, url: str) -> None:
+    """issue 23 item 10: an imported javascript:/data: link reached saved reports."""
+    items = [claimreview(1), claimreview(2, url=url, identifier="cr-2"), claimreview(3)]
+    records, problems = read(write(tmp_path, "u.json", json.dumps(items)), "claimreview")
+    assert [r.claim for r in records] == [CLAIM.format(1), CLAIM.format(3)]
+    assert problems and "URL" in problems[0].reason
+
+
+def test_csv_review_url_checked_too(tmp_path: Path) -> None:
+    content = "id,claim,url\n1,The harbour closes,javascript:alert(1)\n2,The bridge opens,https://a.example/2\n"
+    records, problems = read(write(tmp_path, "u.csv", content), "csv")
+    assert [r.id for r in records] == ["2"] and "http(s)" in problems[0].reason
+
+
+def test_verdicts_are_kept_and_missing_ones_said_plainly(tmp_path: Path) -> None:
+    from veracity.stores.records import NO_VERDICT, Match
+
+    records, _ = read(write(tmp_path, "v.json", json.dumps([claimreview(1, rating="Pants on Fire!")])), "claimreview")
+    r = records[0]
+    assert r.textual_rating == "Pants on Fire!" and r.rating == "false" and r.publisher_name and r.review_date
+    m = Match(r.id, 0.9, r.claim, r.rating, r.textual_rating, r.publisher_name, r.review_url, review_date=r.review_date)
+    assert m.verdict == f"Pants on Fire! ({r.publisher_name}, {r.review_date})" and m.has_verdict
+    bare = Match("v", 0.9, "c", "unrated", "", "Snopes", "https://s.example/", review_date="2020-01-01")
+    assert bare.verdict == NO_VERDICT and not bare.has_verdict
+    assert bare.as_attrs()["verdict"] == NO_VERDICT

@@ -62,3 +62,28 @@ def test_unrelated_sentences_show_nothing(store) -> None:
         top_k=1,
     )
     assert all(m.score < MATCH_THRESHOLD for ms in matches for m in ms)
+
+
+def _sentence_and_previous(seed_text: str, starts: str) -> tuple[str, str]:
+    """The sentence starting with ``starts`` and the sentence before it in its paragraph ("" when it opens it)."""
+    for paragraph in seed_text.split("\n\n"):
+        sentences = re.split(r"(?<=[.!?”])\s+(?=[A-Z“‘])", paragraph.strip())
+        for i, sentence in enumerate(sentences):
+            if sentence.startswith(starts):
+                return sentence, sentences[i - 1] if i else ""
+    raise AssertionError(f"no sentence starts with {starts!r}")
+
+
+def test_seed_done_when_same_claim_not_same_topic(store, seed_text: str) -> None:
+    """issue 18 "Done when": the two sentences that make the staged-attack claim match the staged-attack fact-check;
+    the "founded … in 2014" sentence (same topic, another claim) matches nothing."""
+    starts = ("Subsequent investigations have shown", "Damascus and Moscow accuse", "The White Helmets are a self-")
+    pairs = [_sentence_and_previous(seed_text, s) for s in starts]
+    video, staging, founded = store.search_many([s for s, _ in pairs], top_k=3, contexts=[c for _, c in pairs])
+    assert "the video was a fake" in pairs[0][0] and "staging fake attacks" in pairs[1][0] and "2014" in pairs[2][0]
+    for matches in (video, staging):
+        shown = {m.id for m in matches if m.score >= MATCH_THRESHOLD}
+        assert STAGED in shown, [(m.id, round(m.score, 3)) for m in matches]
+    assert all(m.score < MATCH_THRESHOLD for m in founded), [(m.id, round(m.score, 3)) for m in founded]
+    # the CheckThat! vclaims carry no verdicts, and a match says so
+    assert video[0].verdict == "no verdict in the imported data"

@@ -88,7 +88,7 @@ def _read_ratings_map(path: str) -> dict[str, str]:
 
 
 class _Progress:
-    """A rich progress bar on stderr when it is a terminal; silent otherwise."""
+    """A rich progress bar on stderr when it is a terminal (done/total, rate, elapsed, ETA); silent otherwise."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and sys.stderr.isatty()
@@ -98,12 +98,22 @@ class _Progress:
     def __enter__(self) -> _Progress:
         if self.enabled:
             from rich.console import Console
-            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 TaskProgressColumn(),
+                _rate_column(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
                 TimeRemainingColumn(),
                 console=Console(stderr=True),
                 transient=True,
@@ -111,17 +121,48 @@ class _Progress:
             self._progress.__enter__()
         return self
 
-    def start(self, description: str, total: float | None) -> None:
+    def start(self, description: str, total: float | None, unit: str = "") -> None:
+        """A new phase (the previous one's bar is removed)."""
         if self._progress is not None:
-            self._task = self._progress.add_task(description, total=total)
+            if self._task is not None:
+                self._progress.remove_task(self._task)
+            self._task = self._progress.add_task(description, total=total, unit=unit)
 
     def update(self, completed: float, total: float | None = None) -> None:
+        """Set how much of the phase is done."""
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, completed=completed, total=total)
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.__exit__(None, None, None)
+
+
+def _rate_text(speed: float | None, unit: str) -> str:
+    """``"12.3 MB/s"`` for bytes, ``"1,234 records/s"`` otherwise; empty until a rate is known."""
+    if not speed:
+        return ""
+    if unit == "bytes":
+        return f"{speed / 1e6:.1f} MB/s"
+    return f"{speed:,.0f} {unit}/s"
+
+
+def _rate_column_class() -> Any:
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        """Throughput of the task, in its unit."""
+
+        def render(self, task: Any) -> Text:
+            return Text(_rate_text(task.speed, task.fields.get("unit", "")))
+
+    return RateColumn
+
+
+def _rate_column() -> Any:
+    """The rate column (rich is imported only when a bar is shown)."""
+    return _rate_column_class()()
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -144,7 +185,7 @@ def _import(args: argparse.Namespace) -> int:
     stopped: ImportStopped | None = None
     started = time.perf_counter()
     with _Progress(not args.quiet) as progress:
-        progress.start(f"reading {path.name}", size)
+        progress.start(f"reading {path.name}", size, "bytes")
         items = read_records(path, args.format, mapping, on_bytes=lambda n: progress.update(n))
         first = next(items, None)  # format errors surface here, before the database is touched
 
@@ -168,14 +209,11 @@ def _import(args: argparse.Namespace) -> int:
             import_seconds = time.perf_counter() - started
             index_line = "index: not updated (--no-index); run with --rebuild-index later"
             if not args.no_index:
-                progress.start("indexing", None)
+                progress.start("embedding", None, "records")
                 report = store.update_index(
                     rebuild=args.rebuild_index, progress=lambda done, total: progress.update(done, total)
                 )
-                index_line = (
-                    f"index: {report.embedded} embedded, {report.removed} removed"
-                    f"{', BM25 rebuilt' if report.bm25_rebuilt else ''} in {report.seconds:.1f} s"
-                )
+                index_line = _index_summary(report)
         finally:
             store.close()
     total = result.added + result.updated + result.unchanged
@@ -186,12 +224,26 @@ def _import(args: argparse.Namespace) -> int:
         sys.stderr.write(f"veracity: … and {skipped - len(problems)} more skipped records\n")
     sys.stdout.write(
         f"{path.name} → {settings.db_path}: {result.added} added, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {skipped} skipped ({total} records read in {import_seconds:.1f} s, "
+        f"{result.unchanged} unchanged, {skipped} skipped ({total} records read and stored in {import_seconds:.1f} s, "
         f"{rate:,.0f}/s); {index_line}\n"
     )
     if stopped is not None:
         raise stopped
     return 0
+
+
+def _index_summary(report: Any) -> str:
+    """What the index update did, each time named for what it measured."""
+    parts = [f"index: {report.embedded} records embedded"]
+    if report.embedded:
+        rate = report.embedded / report.embed_seconds if report.embed_seconds > 0 else 0.0
+        parts[0] += f" in {report.embed_seconds:.1f} s ({rate:,.0f}/s, 2 texts each)"
+    parts.append(f"{report.removed} removed")
+    parts.append(f"dense index saved in {report.save_seconds:.1f} s")
+    if report.bm25_rebuilt:
+        parts.append(f"BM25 rebuilt in {report.bm25_seconds:.1f} s")
+    parts.append(f"{report.seconds:.1f} s in all")
+    return ", ".join(parts)
 
 
 def _read_queries(path: str) -> list[tuple[str, str]]:
@@ -237,9 +289,9 @@ def _search(args: argparse.Namespace) -> int:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table("score", "rating", "publisher", "claim", "url", title=f"fact-checks for: {queries[0][1][:80]}")
+        table = Table("score", "verdict", "the text", "claim", "url", title=f"fact-checks for: {queries[0][1][:80]}")
         for m in results[0]:
-            table.add_row(f"{m.score:.3f}", m.textual_rating or m.rating, m.publisher, m.claim, m.url)
+            table.add_row(f"{m.score:.3f}", m.verdict, m.agreement, m.claim, m.url)
         Console(file=open(args.out, "w", encoding="utf-8") if args.out else None).print(table)  # noqa: SIM115
         return 0
     lines = []

@@ -4,6 +4,7 @@
     >>> store = open_store("factchecks.sqlite3")          # created if absent
     >>> store.upsert(records); store.update_index()
     >>> store.search("the White Helmets staged a chemical attack")[0].as_attrs()
+    >>> store.search_many(["the video was a fake"], contexts=["… video evidence … provided by the White Helmets."])
 
 Heavy pieces (bm25s, usearch, the embedder) load on first search or index update, never on import of this package.
 """
@@ -14,15 +15,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from veracity.stores.base import FactCheckStore, IndexReport, UpsertResult
-from veracity.stores.records import RATINGS, FactCheckRecord, Match, normalise_rating, register_ratings
+from veracity.stores.records import (
+    AGREEMENTS,
+    NO_VERDICT,
+    RATINGS,
+    FactCheckRecord,
+    Match,
+    normalise_rating,
+    register_ratings,
+)
 
 if TYPE_CHECKING:
     from veracity.config import Settings
     from veracity.stores.sqlite import SQLiteFactCheckStore
 
 __all__ = [
+    "AGREEMENTS",
     "MATCH_THRESHOLD",
     "NO_DATABASE_MESSAGE",
+    "NO_VERDICT",
     "RATINGS",
     "FactCheckRecord",
     "FactCheckStore",
@@ -63,7 +74,7 @@ def open_default_store(settings: Settings | None = None, embedder: Any = None) -
 
 def __getattr__(name: str) -> Any:
     if name == "MATCH_THRESHOLD":
-        from veracity.stores.search import load_reranker
+        from veracity.stores.search import load_reranker  # the threshold ships with the re-ranker
 
         return load_reranker().threshold
     raise AttributeError(name)

@@ -28,12 +28,16 @@ class UpsertResult:
 
 @dataclass
 class IndexReport:
-    """What an index update did: vectors embedded, records removed, whether BM25 was rebuilt, seconds taken."""
+    """What an index update did: records embedded (two texts each) and removed, whether BM25 was rebuilt, and where
+    the time went (``seconds`` in all; embedding, saving the dense index and its bookkeeping, rebuilding BM25)."""
 
     embedded: int = 0
     removed: int = 0
     bm25_rebuilt: bool = False
     seconds: float = 0.0
+    embed_seconds: float = 0.0
+    save_seconds: float = 0.0
+    bm25_seconds: float = 0.0
 
 
 @runtime_checkable
@@ -72,8 +76,12 @@ class FactCheckStore(Protocol):
         """The best-matching fact-checks for one text, best first, scores calibrated to [0, 1]."""
         ...
 
-    def search_many(self, texts: Sequence[str], top_k: int = 5) -> list[list[Match]]:
-        """``search`` for many texts at once (embeds them in one batch)."""
+    def search_many(
+        self, texts: Sequence[str], top_k: int = 5, contexts: Sequence[str | None] | None = None
+    ) -> list[list[Match]]:
+        """``search`` for many texts at once (embeds them in one batch). ``contexts`` (optional, one per text): the
+        text just before it (the previous sentence of its paragraph); each record then scores the higher of the text
+        alone and context + text. A score depends only on the pair (and context) and the model."""
         ...
 
     def close(self) -> None:

@@ -30,9 +30,14 @@ __all__ = [
     "parse_mapping",
     "read_records",
     "records_from_claimreview",
+    "url_problem",
 ]
 
 FORMATS = ("claimreview", "csv", "checkthat")
+#: JSON nesting deeper than this stops an import (a ClaimReview needs about 5 levels; a hostile file can hold 100,000)
+MAX_DEPTH = 64
+#: one input record (a JSONL line, a CSV line, a JSON array item's text) may hold at most this many characters
+MAX_RECORD_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -107,11 +112,40 @@ def read_records(
     with open(path, "rb") as raw:
         reader = io.BufferedReader(_CountingReader(raw, on_bytes), buffer_size=1 << 16)
         if fmt == "csv":
-            yield from _read_csv(reader, path, mapping)
+            items = _read_csv(reader, path, mapping)
         elif fmt == "checkthat":
-            yield from _read_checkthat(reader, path)
+            items = _read_checkthat(reader, path)
         else:
-            yield from _read_claimreview(reader, path)
+            items = _read_claimreview(reader, path)
+        for position, item in items:
+            if isinstance(item, FactCheckRecord):
+                problem = url_problem(item.review_url, "review URL") or url_problem(
+                    item.publisher_site, "publisher site"
+                )
+                if problem:
+                    yield position, Problem(position, problem)
+                    continue
+            yield position, item
+
+
+def url_problem(url: str, what: str) -> str | None:
+    """Why ``url`` cannot be a link in a report (only http(s) links with a host), or None when it can (or is empty).
+
+    A publisher site may be a bare host name ("snopes.com"); anything with a scheme must be http(s)."""
+    url = url.strip()
+    if not url:
+        return None
+    if any(ord(c) < 32 or c.isspace() for c in url):
+        return f"{what} {url[:60]!r} contains spaces or control characters; skipped"
+    if "://" not in url and ":" not in url.split("/", 1)[0]:
+        return None if what == "publisher site" else f"{what} {url[:60]!r} is not an http(s) URL; skipped"
+    try:
+        parts = urlparse(url)
+    except ValueError:
+        return f"{what} {url[:60]!r} is not a valid URL; skipped"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"{what} {url[:60]!r} is not an http(s) URL (only http and https links are imported); skipped"
+    return None
 
 
 # -- CheckThat! vclaims -----------------------------------------------------------------------------------------
@@ -143,15 +177,63 @@ def _checkthat_record(obj: dict[str, Any]) -> FactCheckRecord:
     )
 
 
+def _capped_lines(reader: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, bytes)`` of a byte stream; a line over :data:`MAX_RECORD_CHARS` bytes comes as None (its
+    bytes are skipped, never held)."""
+    lineno = 0
+    while True:
+        raw = reader.readline(MAX_RECORD_CHARS + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > MAX_RECORD_CHARS and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = reader.readline(1 << 20)
+            yield lineno, None
+            continue
+        yield lineno, raw
+
+
+def _too_long(position: str) -> Problem:
+    return Problem(position, f"longer than {MAX_RECORD_CHARS:,} bytes; a fact-check record is far smaller (skipped)")
+
+
+def _loads(line: str) -> Any:
+    """``json.loads`` refusing nesting deeper than :data:`MAX_DEPTH` (a JSONDecodeError saying so)."""
+    try:
+        obj = json.loads(line)
+    except RecursionError:
+        obj = None
+    else:
+        if _depth_within(obj, MAX_DEPTH):
+            return obj
+    raise json.JSONDecodeError(f"nested more than {MAX_DEPTH} levels deep", line, 0)
+
+
+def _depth_within(obj: Any, limit: int) -> bool:
+    """Whether a parsed JSON value nests at most ``limit`` containers deep (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return False
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return True
+
+
 def _read_checkthat(reader: IO[bytes], path: Path) -> Iterator[Item]:
     valid = 0
-    for lineno, raw_line in enumerate(reader, 1):
+    for lineno, raw_line in _capped_lines(reader):
+        position = f"line {lineno}"
+        if raw_line is None:
+            yield position, _too_long(position)
+            continue
         line = raw_line.decode("utf-8", errors="replace").strip()
         if not line:
             continue
-        position = f"line {lineno}"
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             if valid == 0 and lineno == 1:
                 raise UsageError(
@@ -219,7 +301,8 @@ def parse_mapping(spec: str | None) -> dict[str, str]:
 def _read_csv(reader: IO[bytes], path: Path, mapping: dict[str, str] | None) -> Iterator[Item]:
     text = io.TextIOWrapper(reader, encoding="utf-8-sig", errors="replace", newline="")
     dialect: Any = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
-    rows = csv.reader(text, dialect)
+    lines = _Lines(text)
+    rows = csv.reader(lines, dialect)
     try:
         header = next(rows)
     except StopIteration:
@@ -252,8 +335,10 @@ def _read_csv(reader: IO[bytes], path: Path, mapping: dict[str, str] | None) -> 
             "name them with --map, e.g. --map claim=Statement,review_url=Link"
         )
     rating_value = lower.get("rating_value")
-    for rowno, row in enumerate(rows, 2):
-        position = f"row {rowno}"
+    for position, row in _csv_rows(rows, lines, len(header), dialect):
+        if isinstance(row, Problem):
+            yield position, row
+            continue
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < len(header):
@@ -280,6 +365,83 @@ def _read_csv(reader: IO[bytes], path: Path, mapping: dict[str, str] | None) -> 
             yield position, Problem(position, str(exc))
             continue
         yield position, record
+
+
+class _Lines:
+    """The text lines a ``csv.reader`` pulls, kept per row so that a row that swallowed others can be re-read."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self.taken: list[str] = []
+        self.line = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._text)
+        if len(line) > MAX_RECORD_CHARS:
+            raise InputError(
+                f"line {self.line + 1} is longer than {MAX_RECORD_CHARS:,} characters; split the file or fix it"
+            )
+        self.line += 1
+        self.taken.append(line)
+        return line
+
+
+def _csv_rows(rows: Any, lines: _Lines, width: int, dialect: Any) -> Iterator[tuple[str, list[str] | Problem]]:
+    """CSV rows with their position; a quote left open (which makes ``csv`` merge the rows after it into one field)
+    becomes a Problem for its line, and the lines it swallowed are read again as rows."""
+    while True:
+        first = lines.line + 1
+        lines.taken = []
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            position = f"row {first}"
+            yield position, Problem(position, f"unreadable CSV ({exc})")
+            yield from _reread(lines.taken[1:], first, width, dialect)
+            continue
+        taken = lines.taken
+        if len(taken) > 1 and _swallowed(row, taken[1:], width, dialect):
+            position = f"row {first}"
+            yield (
+                position,
+                Problem(
+                    position,
+                    f"a quoted field opened here is not closed before line {first + len(taken) - 1} "
+                    "(unterminated quote?); this row was skipped and the lines after it read again",
+                ),
+            )
+            yield from _reread(taken[1:], first, width, dialect)
+            continue
+        yield f"row {first}", row
+
+
+def _reread(taken: list[str], first: int, width: int, dialect: Any) -> Iterator[tuple[str, list[str] | Problem]]:
+    """Rows of the lines an unterminated quote swallowed (each line on its own)."""
+    for offset, line in enumerate(taken, 1):
+        where = f"row {first + offset}"
+        if not line.strip():
+            continue
+        try:
+            retried = next(csv.reader([line], dialect), [])
+        except csv.Error as exc:
+            yield where, Problem(where, f"unreadable CSV ({exc})")
+            continue
+        if len(retried) > width or line.count('"') % 2:
+            yield where, Problem(where, "inside an unterminated quote; check the quotes of this line")
+            continue
+        yield where, retried
+
+
+def _swallowed(row: list[str], continuation: list[str], width: int, dialect: Any) -> bool:
+    """Whether a row spanning several lines looks like an unterminated quote rather than a multi-line field."""
+    if len(row) < width:
+        return True
+    return any(len(next(csv.reader([line], dialect), [])) == width for line in continuation if line.strip())
 
 
 # -- ClaimReview ------------------------------------------------------------------------------------------------
@@ -321,7 +483,8 @@ def _number(value: Any) -> float | None:
 
 def _from_schema_claimreview(obj: dict[str, Any]) -> FactCheckRecord:
     claim = _text(obj.get("claimReviewed"))
-    item = obj.get("itemReviewed") if isinstance(obj.get("itemReviewed"), dict) else {}
+    reviewed = obj.get("itemReviewed")
+    item: dict[str, Any] = reviewed if isinstance(reviewed, dict) else {}
     if not claim:
         claim = _text(item.get("text") or item.get("name"))
     url = _text(obj.get("url") or obj.get("@id"))
@@ -431,7 +594,8 @@ _STREAM_KEYS = {"@graph", "dataFeedElement", "itemListElement", "claims"}
 
 
 def _read_claimreview(reader: IO[bytes], path: Path) -> Iterator[Item]:
-    head = reader.peek(4096)[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    peek = reader.peek  # type: ignore[attr-defined]  # a BufferedReader (read_records makes one)
+    head = peek(4096)[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if head.startswith("<"):
         yield from _read_html(reader, path)
         return
@@ -456,13 +620,16 @@ def _is_jsonl(first_line: str) -> bool:
 
 
 def _read_jsonl_claimreview(reader: IO[bytes]) -> Iterator[Item]:
-    for lineno, raw_line in enumerate(reader, 1):
+    for lineno, raw_line in _capped_lines(reader):
+        position = f"line {lineno}"
+        if raw_line is None:
+            yield position, _too_long(position)
+            continue
         line = raw_line.decode("utf-8", errors="replace").strip()
         if not line:
             continue
-        position = f"line {lineno}"
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             truncated = not raw_line.endswith(b"\n")
             yield position, Problem(position, "incomplete last line (file truncated?)" if truncated else exc.msg)
@@ -473,10 +640,10 @@ def _read_jsonl_claimreview(reader: IO[bytes]) -> Iterator[Item]:
 def _stream_json(reader: IO[bytes], path: Path) -> Iterator[Item]:
     """Parse one JSON document incrementally: top-level arrays and the big arrays inside an object stream item by
     item; everything else is small and built whole."""
-    import ijson
-    from ijson.common import ObjectBuilder
+    import ijson  # type: ignore[import-untyped]
+    from ijson.common import ObjectBuilder  # type: ignore[import-untyped]
 
-    events = ijson.parse(reader, use_float=True)
+    events = _prefixed_events(ijson.basic_parse(reader, use_float=True), path)
     top: dict[str, Any] = {}
     streamed = False
     try:
@@ -528,14 +695,47 @@ def _stream_json(reader: IO[bytes], path: Path) -> Iterator[Item]:
         raise ImportStopped(f"{path} is empty") from None
 
 
+def _prefixed_events(events: Iterator[tuple[str, Any]], path: Path) -> Iterator[tuple[str, str, Any]]:
+    """``ijson.parse``'s ``(prefix, event, value)`` from ``basic_parse`` events, stopping at :data:`MAX_DEPTH`.
+
+    ``ijson.parse`` builds a prefix string per event whose length grows with the depth, so a file nested 100,000 deep
+    costs gigabytes before any check could run; here the depth is checked first and prefixes stay short."""
+    stack: list[Any] = []
+    for event, value in events:
+        if event == "map_key":
+            stack[-1] = None
+            yield ".".join(stack[:-1]), event, value
+            stack[-1] = str(value)
+        elif event in ("start_map", "start_array"):
+            yield ".".join(stack), event, value
+            stack.append(None if event == "start_map" else "item")
+            if len(stack) > MAX_DEPTH:
+                raise ImportStopped(
+                    f"{path} nests JSON more than {MAX_DEPTH} levels deep (a ClaimReview needs about 5); "
+                    "the records before that point were read"
+                )
+        elif event in ("end_map", "end_array"):
+            stack.pop()
+            yield ".".join(stack), event, value
+        else:
+            yield ".".join(stack), event, value
+
+
 def _stream_items(
     events: Iterator[tuple[str, str, Any]], item_prefix: str, builder_cls: Any, label: str
 ) -> Iterator[Item]:
     index = 0
     builder = None
     depth = 0
+    size = 0
     container = item_prefix.rsplit(".", 1)[0] if "." in item_prefix else ""
     for prefix, event, value in events:
+        if builder is False:  # skipping an item that grew past the size cap
+            depth += event in ("start_map", "start_array")
+            depth -= event in ("end_map", "end_array")
+            if depth == 0:
+                builder = None
+            continue
         if builder is None:
             if event == "end_array" and prefix == container:
                 return
@@ -543,15 +743,22 @@ def _stream_items(
                 builder = builder_cls()
                 builder.event(event, value)
                 depth = 1
+                size = 0
                 index += 1
                 continue
             index += 1
             position = f"{label} {index}"
             yield position, Problem(position, f"expected a JSON object, got {value!r}")
             continue
-        builder.event(event, value)
+        size += len(value) + 4 if isinstance(value, str) else 8
         depth += event in ("start_map", "start_array")
         depth -= event in ("end_map", "end_array")
+        if size > MAX_RECORD_CHARS:
+            position = f"{label} {index}"
+            yield position, _too_long(position)
+            builder = False if depth else None
+            continue
+        builder.event(event, value)
         if depth == 0:
             yield from records_from_claimreview(builder.value, f"{label} {index}")
             builder = None
@@ -573,10 +780,10 @@ def _read_html(reader: IO[bytes], path: Path) -> Iterator[Item]:
         if body.startswith("<!--"):
             body = body[4:].rsplit("-->", 1)[0]
         try:
-            obj = json.loads(body)
+            obj = _loads(body)
         except json.JSONDecodeError:
             try:
-                obj = json.loads(html_lib.unescape(body))
+                obj = _loads(html_lib.unescape(body))
             except json.JSONDecodeError as exc:
                 yield position, Problem(position, f"malformed JSON: {exc.msg} at line {exc.lineno}")
                 continue

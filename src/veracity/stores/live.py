@@ -65,12 +65,16 @@ class LiveFactCheckStore:
         """``search`` of the current store (an empty list while there is no database)."""
         return self.search_many([text], top_k)[0]
 
-    def search_many(self, texts: Sequence[str], top_k: int = 5) -> list[list[Match]]:
+    def search_many(
+        self, texts: Sequence[str], top_k: int = 5, contexts: Sequence[str | None] | None = None
+    ) -> list[list[Match]]:
         """``search_many`` of the current store (empty lists while there is no database)."""
         store = self.current()
         if store is None:
             return [[] for _ in texts]
-        return list(store.search_many(texts, top_k=top_k))
+        if contexts is None:
+            return list(store.search_many(texts, top_k=top_k))
+        return list(store.search_many(texts, top_k=top_k, contexts=contexts))
 
     def close(self) -> None:
         """Close the open store, if any."""

@@ -29,12 +29,15 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "AGREEMENTS",
+    "NO_VERDICT",
     "RATINGS",
     "FactCheckRecord",
     "Match",
     "normalise_date",
     "normalise_rating",
     "register_ratings",
+    "verdict_text",
 ]
 
 #: the normalised rating scale, from worst to best ("unrated" is off the scale)
@@ -339,9 +342,30 @@ class FactCheckRecord:
         return tuple(f.name for f in fields(cls))
 
 
+#: what a match says when its record carries no verdict (CheckThat! vclaims, a CSV without a rating column)
+NO_VERDICT = "no verdict in the imported data"
+
+#: whether the searched sentence asserts the checked claim, asserts its opposite, or neither
+AGREEMENTS = ("repeats", "contradicts", "unclear")
+
+
+def verdict_text(textual_rating: str, rating: str, publisher: str = "", review_date: str = "") -> str:
+    """One line a reader sees: ``"False (Snopes, 2018-04-19)"``, or :data:`NO_VERDICT` when the record has none."""
+    if not textual_rating.strip() and rating == "unrated":
+        return NO_VERDICT
+    label = textual_rating.strip() or rating.replace("_", " ")
+    where = ", ".join(p for p in (publisher.strip(), review_date.strip()) if p)
+    return f"{label} ({where})" if where else label
+
+
 @dataclass(frozen=True)
 class Match:
-    """A fact-check found for a piece of text, with a calibrated score in [0, 1]."""
+    """A fact-check found for a piece of text, with a calibrated score in [0, 1].
+
+    ``score`` depends only on the (text, record) pair and the shipped re-ranker, never on what else the store holds.
+    ``agreement`` says whether the text repeats the checked claim, contradicts it, or neither (see
+    :mod:`veracity.stores.agreement`); ``with_context`` whether the score came from the text read with its context.
+    """
 
     id: str
     #: probability-like score from the re-ranker (calibrated on the CheckThat! train qrels)
@@ -353,7 +377,19 @@ class Match:
     url: str
     title: str = ""
     review_date: str = ""
+    agreement: str = "unclear"
+    with_context: bool = False
     features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def has_verdict(self) -> bool:
+        """Whether the record carries a verdict at all."""
+        return bool(self.textual_rating.strip()) or self.rating != "unrated"
+
+    @property
+    def verdict(self) -> str:
+        """The verdict with its publisher and date, or :data:`NO_VERDICT`."""
+        return verdict_text(self.textual_rating, self.rating, self.publisher, self.review_date)
 
     def as_attrs(self) -> dict[str, Any]:
         """JSON-ready dict for a claim span's ``attrs.factchecks``."""
@@ -367,6 +403,10 @@ class Match:
             "url": self.url,
             "title": self.title,
             "review_date": self.review_date,
+            "verdict": self.verdict,
+            "has_verdict": self.has_verdict,
+            "agreement": self.agreement,
+            "with_context": self.with_context,
         }
 
     def as_result(self) -> dict[str, Any]:
@@ -378,4 +418,6 @@ class Match:
             "rating": self.rating,
             "publisher": self.publisher,
             "url": self.url,
+            "verdict": self.verdict,
+            "agreement": self.agreement,
         }

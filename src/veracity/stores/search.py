@@ -8,7 +8,16 @@ BM25 and token overlap.
 
 For each query the top ``CANDIDATES`` records from each retriever are pooled, described by :data:`FEATURES`, and scored
 by a logistic model trained on the CheckThat! 2022 2A train qrels (``src/veracity/models/factcheck-reranker/``). Its
-output is a calibrated probability that the record checks the query's claim; ``MATCH_THRESHOLD`` is chosen on train.
+output is a calibrated probability that the record checks the query's claim; ``MATCH_THRESHOLD`` is chosen by
+cross-validation on train.
+
+Stable scores: every feature is a function of the (query, record) pair alone (cosines and token overlaps), never of
+the other candidates or of corpus statistics (BM25 scores, ranks and margins only *retrieve* candidates). So a pair's
+score depends only on the pair and the model: adding or removing other records cannot move it.
+
+Context: a sentence of an article often makes its claim only with the sentence before it ("Subsequent investigations
+have shown that the video was a fake."). ``search_many(texts, contexts=...)`` scores each record against the sentence
+alone and against context + sentence, and keeps the higher score.
 
 bm25s and usearch are imported lazily so that ``veracity analyze`` starts fast.
 """
@@ -18,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import threading
 import time
@@ -39,18 +49,22 @@ __all__ = ["CANDIDATES", "FEATURES", "HybridIndex", "Reranker", "load_reranker"]
 RERANKER_ARTIFACT = "factcheck-reranker"
 #: records taken from each retriever before re-ranking
 CANDIDATES = 30
+#: pair-only features (see the module docstring): nothing here may depend on other records
 FEATURES = (
     "cos_sum",
     "cos_claim",
     "cos_context",
-    "sum_margin",
-    "bm25_rel",
-    "bm25_log",
-    "dense_rr",
-    "bm25_rr",
+    "cos_min",
     "claim_overlap",
     "query_overlap",
     "title_overlap",
+    "query_len",
+    "claim_len",
+    "cos_claim_x_overlap",
+    "cos_claim_sq",
+    "cos_context_sq",
+    "name_overlap",
+    "has_names",
 )
 
 
@@ -63,6 +77,7 @@ class Reranker:
     mean: np.ndarray
     scale: np.ndarray
     threshold: float
+    l2: float = 1.0
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """Calibrated probabilities for feature rows."""
@@ -80,10 +95,11 @@ class Reranker:
             np.asarray(data["mean"], dtype=np.float64),
             np.asarray(data["scale"], dtype=np.float64),
             float(data["match_threshold"]),
+            float(data.get("l2", 1.0)),
         )
 
 
-#: used when no trained re-ranker is installed: the summed cosine alone, centred at 1.2
+#: the cheap path when no trained re-ranker is installed: the summed cosine alone, centred at 1.2
 _FALLBACK = Reranker(
     np.array([6.0] + [0.0] * (len(FEATURES) - 1)), -7.2, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), 0.5
 )
@@ -108,6 +124,45 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9]+")
+
+
+def query_names(text: str) -> frozenset[str]:
+    """Tokens of the capitalised words of a query, except a sentence's first word (names, places, organisations)."""
+    return frozenset(t for m in _NAME.findall(text) for t in tokenize(m))
+
+
+def pair_features(
+    record: FactCheckRecord, cos_sum: float, cos_context: float, qset: set[str], names: frozenset[str] = frozenset()
+) -> np.ndarray:
+    """:data:`FEATURES` of one (query, record) pair: the query's cosine with the record's claim + context vector, its
+    cosine with the context vector alone (NaN when unknown), the query's token set and its name tokens."""
+    ctok = content_tokens(record.claim)
+    ttok = content_tokens(record.title)
+    ctx = cos_context if not math.isnan(cos_context) else cos_sum / 2
+    claim = cos_sum - ctx
+    claim_overlap = len(ctok & qset) / len(ctok) if ctok else 0.0
+    return np.array(
+        (
+            cos_sum,
+            claim,
+            ctx,
+            min(claim, ctx),
+            claim_overlap,
+            len(ctok & qset) / len(qset) if qset else 0.0,
+            len(ttok & qset) / len(ttok) if ttok else 0.0,
+            math.log1p(len(qset)),
+            math.log1p(len(ctok)),
+            claim * claim_overlap,
+            claim * claim,
+            ctx * ctx,
+            len(names & (ctok | ttok)) / len(names) if names else 0.0,
+            1.0 if names else 0.0,
+        ),
+        dtype=np.float64,
+    )
+
+
 def context_text(title: str, summary: str, claim: str) -> str:
     """What a record's second vector embeds: its title and summary (the claim when both are empty)."""
     text = ". ".join(p.strip().rstrip(".") for p in (title, summary) if p and p.strip())
@@ -117,7 +172,7 @@ def context_text(title: str, summary: str, claim: str) -> str:
 def _usearch_index_class() -> Any:
     """usearch's ``Index``, imported after onnxruntime: importing onnxruntime 1.32 *after* usearch 2.26 crashes the
     process (segfault in the extension loader), so the order is pinned here, the only place usearch is imported."""
-    import onnxruntime  # noqa: F401
+    import onnxruntime  # type: ignore[import-untyped]  # noqa: F401
     from usearch.index import Index
 
     return Index
@@ -167,7 +222,7 @@ class HybridIndex:
 
     def _load_bm25(self) -> Any:
         if self._bm25 is None and (self.bm25_path / "params.index.json").is_file():
-            import bm25s
+            import bm25s  # type: ignore[import-untyped]
 
             self._bm25 = bm25s.BM25.load(str(self.bm25_path), mmap=False, show_progress=False)
             self._bm25_rowids = np.load(self.bm25_path / "rowids.npy")
@@ -231,14 +286,18 @@ class HybridIndex:
                 if not rows:
                     break
                 texts = [r[1] for r in rows] + [context_text(r[2], r[5], r[1]) for r in rows]
+                embed_started = time.perf_counter()
                 vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+                report.embed_seconds += time.perf_counter() - embed_started
                 claim_vecs, context_vecs = vectors[: len(rows)], vectors[len(rows) :]
                 if dense is None:
                     dense = self._dense = self._new_dense(claim_vecs.shape[1])
                 keys = np.array([r[0] for r in rows], dtype=np.uint64)
-                stale = np.array([k for k, r in zip(keys, rows, strict=True) if r[4] is not None and k in dense])
+                # any key the index holds already goes first: changed records, and records an update killed after
+                # saving the index but before recording it (re-running the same command must repair that)
+                stale = np.array([k for k in keys if k in dense], dtype=np.uint64)
                 if len(stale):
-                    dense.remove(stale.astype(np.uint64))
+                    dense.remove(stale)
                 dense.add(keys, claim_vecs + context_vecs, threads=os.cpu_count() or 1)
                 pending_keys.append(keys.astype(np.int64))
                 pending_vecs.append(context_vecs.astype(np.float16))
@@ -248,6 +307,7 @@ class HybridIndex:
                 report.embedded += len(rows)
                 if progress:
                     progress(done, todo)
+            save_started = time.perf_counter()
             if dense is not None and (report.embedded or report.removed):
                 tmp = self.dense_path.with_suffix(".usearch.tmp")
                 dense.save(str(tmp))
@@ -260,11 +320,14 @@ class HybridIndex:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dense_model', ?)", (name,))
             conn.execute("COMMIT")
             conn.execute("DELETE FROM pending")
+            report.save_seconds = time.perf_counter() - save_started
             generation = store.meta_get("generation", "0")
             if rebuild or store.meta_get("bm25_generation") != generation or not self.bm25_path.is_dir():
+                bm25_started = time.perf_counter()
                 self._rebuild_bm25()
                 store.meta_set("bm25_generation", generation)
                 report.bm25_rebuilt = True
+                report.bm25_seconds = time.perf_counter() - bm25_started
         report.seconds = time.perf_counter() - started
         return report
 
@@ -300,6 +363,15 @@ class HybridIndex:
         np.save(key_path.with_suffix(".tmp.npy"), keys[order])
         os.replace(vec_path.with_suffix(".tmp.npy"), vec_path)
         os.replace(key_path.with_suffix(".tmp.npy"), key_path)
+
+    def _embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Query vectors, one text per batch: the int8 embedder quantises activations per batch, so a batch of an
+        article's sentences would make each sentence's vector (and score) depend on its neighbours."""
+        try:
+            vectors = self.embedder.embed(texts, batch_size=1)
+        except TypeError:  # an injected embedder without batch_size
+            vectors = np.vstack([self.embedder.embed([t]) for t in texts]) if texts else self.embedder.embed(texts)
+        return np.asarray(vectors, dtype=np.float32)
 
     def embedder_dim(self) -> int:
         """Vector size of the embedder."""
@@ -346,7 +418,11 @@ class HybridIndex:
 
     def retrieve(self, texts: Sequence[str], n: int = CANDIDATES) -> tuple[list[Any], dict[int, FactCheckRecord], Any]:
         """Dense and BM25 candidates per text (raw scores), the candidate records, and the title vectors."""
-        empty: tuple[list[Any], dict[int, FactCheckRecord], Any] = ([([], {}, {}, [], None) for _ in texts], {}, None)
+        empty: tuple[list[Any], dict[int, FactCheckRecord], Any] = (
+            [([], {}, {}, [], None, frozenset()) for _ in texts],
+            {},
+            None,
+        )
         with self._lock:
             dense = self._load_dense()
             bm25 = self._load_bm25()
@@ -364,7 +440,7 @@ class HybridIndex:
                 )
             return empty
         cleaned = [clean_query(t) or t for t in texts]
-        qvecs = np.asarray(self.embedder.embed([" ".join(t.split()) or t for t in texts]), dtype=np.float32)
+        qvecs = self._embed_queries([" ".join(t.split()) or t for t in texts])
         k = min(n, len(dense))
         found = dense.search(qvecs, k, threads=1)
         keys_matrix = np.atleast_2d(found.keys)
@@ -399,7 +475,7 @@ class HybridIndex:
                 for key, vec in zip(missing, vecs, strict=True):
                     cos[key] = float(np.dot(vec, qvecs[qi]))
             all_keys.update(keys)
-            per_query.append((keys, cos, bm, qtok, qvecs[qi]))
+            per_query.append((keys, cos, bm, qtok, qvecs[qi], query_names(text)))
         records = self.store.rows_by_rowid(sorted(all_keys))
         return per_query, records, self._context()
 
@@ -407,11 +483,11 @@ class HybridIndex:
         self, entry: Any, records: dict[int, FactCheckRecord], titles: Any, exclude: set[int] | None = None
     ) -> tuple[list[int], np.ndarray]:
         """Feature rows for one query's candidates (``exclude``: rowids to leave out, as if not in the store)."""
-        keys, cos, bm, qtok, qvec = entry
+        keys, cos, bm, qtok, qvec, names = entry
         keys = [k for k in keys if k in records and not (exclude and k in exclude)]
         if exclude:
             bm = {k: v for k, v in bm.items() if k not in exclude}
-        return keys, self._features(keys, cos, bm, qtok, qvec, records, titles)
+        return keys, self._features(keys, cos, bm, qtok, qvec, records, titles, names)
 
     def _features(
         self,
@@ -422,7 +498,9 @@ class HybridIndex:
         qvec: np.ndarray,
         records: dict[int, FactCheckRecord],
         context: tuple[np.ndarray, np.ndarray] | None,
+        names: frozenset[str] = frozenset(),
     ) -> np.ndarray:
+        del bm  # BM25 retrieves candidates but never scores them: its IDF depends on the whole corpus
         x = np.zeros((len(keys), len(FEATURES)), dtype=np.float64)
         if not keys:
             return x
@@ -433,54 +511,71 @@ class HybridIndex:
             found = context[1][pos] == wanted
             if found.any():
                 cos_context[found] = np.asarray(context[0][pos[found]], dtype=np.float32) @ qvec
-        best_sum = max(cos[k] for k in keys)
-        best_bm = max([bm.get(k, 0.0) for k in keys] + [0.0])
-        dense_rank = {k: r for r, k in enumerate(sorted(keys, key=lambda k: -cos[k]))}
-        bm_rank = {k: r for r, k in enumerate(sorted(bm, key=lambda k: -bm[k]))}
         qset = set(qtok)
         for i, key in enumerate(keys):
-            rec = records[key]
-            ctok = content_tokens(rec.claim)
-            ttok = content_tokens(rec.title)
-            total = cos[key]
-            ctx = float(cos_context[i]) if not np.isnan(cos_context[i]) else total / 2
-            x[i] = (
-                total,
-                total - ctx,
-                ctx,
-                total - best_sum,
-                bm.get(key, 0.0) / best_bm if best_bm > 0 else 0.0,
-                math.log1p(bm.get(key, 0.0)),
-                1.0 / (1 + dense_rank[key]),
-                1.0 / (1 + bm_rank[key]) if key in bm_rank else 0.0,
-                len(ctok & qset) / len(ctok) if ctok else 0.0,
-                len(ctok & qset) / len(qset) if qset else 0.0,
-                len(ttok & qset) / len(ttok) if ttok else 0.0,
-            )
+            x[i] = pair_features(records[key], cos[key], float(cos_context[i]), qset, names)
         return x
 
-    def search_many(self, texts: list[str], top_k: int = 5) -> list[list[Match]]:
-        """Re-ranked matches for each text, best first."""
+    def search_many(
+        self, texts: list[str], top_k: int = 5, contexts: Sequence[str | None] | None = None
+    ) -> list[list[Match]]:
+        """Re-ranked matches for each text, best first (``contexts``: the text before each, e.g. the previous
+        sentence of its paragraph; a record's score is then the higher of text alone and context + text)."""
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
         if not texts:
             return []
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError("contexts must be as long as texts")
+        from veracity.stores.agreement import agreement
+
         reranker = load_reranker()
-        results: list[list[Match]] = []
-        scored, records = self.candidates(texts)
-        for keys, x in scored:
+        queries: list[str] = []
+        owner: list[tuple[int, bool]] = []
+        for i, text in enumerate(texts):
+            queries.append(text)
+            owner.append((i, False))
+            context = (contexts[i] or "").strip() if contexts is not None else ""
+            if context:
+                queries.append(f"{context} {text}")
+                owner.append((i, True))
+        best: list[dict[int, tuple[float, bool, np.ndarray]]] = [{} for _ in texts]
+        similarity: list[dict[int, float]] = [{} for _ in texts]  # sentence-alone cosine with the claim vector
+        cos_claim = FEATURES.index("cos_claim")
+        scored, records = self.candidates(queries)
+        for (i, with_context), (keys, x) in zip(owner, scored, strict=True):
             if not keys:
-                results.append([])
                 continue
             probs = reranker.score(x)
-            order = np.argsort(-probs, kind="stable")[:top_k]
+            for j, key in enumerate(keys):
+                if not with_context:
+                    similarity[i][key] = float(x[j, cos_claim])
+                p = float(probs[j])
+                if key not in best[i] or p > best[i][key][0]:
+                    best[i][key] = (p, with_context, x[j])
+        from veracity.stores.predicate import MISSING_PREDICATE_FACTOR, predicate_found
+
+        results: list[list[Match]] = []
+        for i, pool in enumerate(best):
+            context = (contexts[i] or "") if contexts is not None else ""
+            # same topic or same claim: a sentence holding none of the claim's predicate is the former. Checked from the
+            # best down, and only until top_k pass: a failed check puts a match below every match at the threshold
+            passed = 0
+            for key, (p, with_context, row) in sorted(pool.items(), key=lambda kv: (-kv[1][0], kv[0])):
+                if p < reranker.threshold or passed >= top_k:
+                    break
+                if predicate_found(texts[i], records[key].claim, context if with_context else ""):
+                    passed += 1
+                else:
+                    pool[key] = (p * MISSING_PREDICATE_FACTOR, with_context, row)
+            ranked = sorted(pool.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top_k]
             matches = []
-            for j in order:
-                rec = records[keys[j]]
+            for key, (p, with_context, row) in ranked:
+                rec = records[key]
                 matches.append(
                     Match(
                         id=rec.id,
-                        score=float(probs[j]),
+                        score=p,
                         claim=rec.claim,
                         rating=rec.rating,
                         textual_rating=rec.textual_rating,
@@ -488,7 +583,9 @@ class HybridIndex:
                         url=rec.review_url,
                         title=rec.title,
                         review_date=rec.review_date,
-                        features=dict(zip(FEATURES, map(float, x[j]), strict=True)),
+                        agreement=agreement(texts[i], rec.claim, context=context, similarity=similarity[i].get(key)),
+                        with_context=with_context,
+                        features=dict(zip(FEATURES, map(float, row), strict=True)),
                     )
                 )
             results.append(matches)

@@ -302,9 +302,11 @@ class SQLiteFactCheckStore:
         """The best-matching fact-checks for one text, best first, scores calibrated to [0, 1]."""
         return self.search_many([text], top_k)[0]
 
-    def search_many(self, texts: Sequence[str], top_k: int = 5) -> list[list[Match]]:
-        """``search`` for many texts (embedded in one batch)."""
-        return self._get_index().search_many(list(texts), top_k)
+    def search_many(
+        self, texts: Sequence[str], top_k: int = 5, contexts: Sequence[str | None] | None = None
+    ) -> list[list[Match]]:
+        """``search`` for many texts (embedded in one batch); ``contexts``: the text before each (optional)."""
+        return self._get_index().search_many(list(texts), top_k, contexts)
 
     @property
     def conn(self) -> sqlite3.Connection:

@@ -28,7 +28,7 @@ class HashEmbedder:
         self.calls = 0
         self.texts_embedded = 0
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """One unit vector per text (a zero text gets a fixed unit vector)."""
         self.calls += 1
         self.texts_embedded += len(texts)
