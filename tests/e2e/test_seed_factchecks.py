@@ -74,9 +74,8 @@ def test_without_a_database_the_report_says_so_once(seed_text: str, tmp_path: Pa
 def test_only_claims_does_no_sourcing_or_store_work(seed_text: str, tmp_path: Path) -> None:
     report = _analyze("--only", "claims", env_db=tmp_path / "absent.sqlite3")
     assert set(report["layers"]) == {"sentences", "claims"}
-    assert all(set(s["attrs"]) <= {"sentence", "rank", "priority", "reported", "fragment", "prediction", "truncated",
-                                   "boilerplate"}
-               for s in report["layers"]["claims"]["spans"])  # fmt: skip
+    allowed = {"sentence", "rank", "priority", "reported", "fragment", "prediction", "truncated", "boilerplate", "type"}
+    assert all(set(s["attrs"]) <= allowed for s in report["layers"]["claims"]["spans"])  # no sourcing, no matches
 
 
 def test_seed_claim_sourcing_layer(seed_text: str) -> None:

@@ -62,7 +62,7 @@ def test_seed_terminal_report_shows_the_findings_in_its_first_screen(
 class _Snopes:
     """A stand-in store with one published fact-check on the staged-attack claim."""
 
-    def search_many(self, texts: Sequence[str], top_k: int = 5) -> list[list[Match]]:
+    def search_many(self, texts: Sequence[str], top_k: int = 5, contexts: object = None) -> list[list[Match]]:
         return [
             [Match("fc1", 0.95, "The White Helmets staged a chemical attack in Douma.", "false", "False", "Snopes",
                    "https://www.snopes.com/fact-check/x/")]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 class _Store:
     """Matches every sentence that names the White Helmets with one fact-check (no database needed)."""
 
-    def search_many(self, texts: Sequence[str], top_k: int = 5) -> list[list[Match]]:
+    def search_many(self, texts: Sequence[str], top_k: int = 5, contexts: object = None) -> list[list[Match]]:
         return [
             [Match("fc-wh", 0.97, "White Helmets are a terrorist group", "false", "False", "Snopes",
                    "https://www.snopes.com/fact-check/white-helmets/")]

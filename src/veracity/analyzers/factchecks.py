@@ -75,8 +75,18 @@ class FactCheckAnalyzer(BaseAnalyzer):
         note = self._unavailable()
         found: list[list[Any]] = [[] for _ in wanted]
         if note is None and wanted:
+            from veracity.stores.context import previous_sentences
+
+            # each claim is searched with the sentence before it ("the video" needs its antecedent)
+            contexts = [
+                previous_sentences(docs[d].text, [(s.start, s.end) for s in docs[d].layer("sentences").spans],
+                                   [(c.start, c.end)])[0]
+                for d, c in wanted
+            ]  # fmt: skip
             try:
-                found = self._store.search_many([docs[d].text[c.start : c.end] for d, c in wanted], FACTCHECK_TOP_K)
+                found = self._store.search_many(
+                    [docs[d].text[c.start : c.end] for d, c in wanted], FACTCHECK_TOP_K, contexts=contexts
+                )
             except VeracityError as exc:  # e.g. a database without a search index: say so in this report only
                 note = f"fact-check search unavailable: {exc}"
                 found = [[] for _ in wanted]

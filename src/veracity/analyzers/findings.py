@@ -197,8 +197,9 @@ class FindingsAnalyzer(BaseAnalyzer):
             if false
             else f"{_plural(len(by_claim), 'claim')} match{'es' if len(by_claim) == 1 else ''} published fact-checks"
         )
+        how = {"repeats": "repeats", "contradicts": "contradicts"}.get(str(first.attrs.get("agreement")), "matches")
         message = (
-            f"{lead}: {_quote(doc.text[first.start : first.end])} matches "
+            f"{lead}: {_quote(doc.text[first.start : first.end])} {how} "
             f"{_quote(str(first.attrs.get('claim', '')))} ({publisher}: {verdict})."
         )
         ids = list(ordered) + [m.id for cid in ordered for m in by_claim[cid] if m.id]

@@ -255,8 +255,6 @@ def _pad_to(x: np.ndarray, width: int) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, width - x.shape[1]), (0, 0)))
 
 
-
-
 def get_model() -> TechniqueModel:
     """The process-wide technique model, loaded on first use (the one per-process model cache)."""
     from veracity.models import loading

@@ -72,6 +72,15 @@ class FactCheckView:
     url: str | None
     score: float | None
     review_date: str = ""
+    #: does the article's sentence repeat the checked claim, contradict it, or neither ("unclear")
+    agreement: str = "unclear"
+
+    @property
+    def relation(self) -> str:
+        """How the article's sentence stands to the checked claim, in words ("" when unclear)."""
+        return {"repeats": "repeats the checked claim", "contradicts": "contradicts the checked claim"}.get(
+            self.agreement, ""
+        )
 
     @property
     def display(self) -> str:
@@ -359,6 +368,7 @@ def _factcheck(attrs: dict[str, Any], score: float | None) -> FactCheckView:
         url=safe_url(attrs.get("url")),
         score=score if score is not None else _num(attrs.get("score")),
         review_date=str(attrs.get("review_date") or ""),
+        agreement=str(attrs.get("agreement") or "unclear"),
     )
 
 

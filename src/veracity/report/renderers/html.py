@@ -115,7 +115,8 @@ class HTMLRenderer:
                         else e(fc.claim)
                     )
                     out.append(
-                        f'<div class="fc"><span class="rating">{e(fc.display)}</span> — {e(fc.publisher)}: {target}</div>'
+                        f'<div class="fc"><span class="rating">{e(fc.display)}</span> — {e(fc.publisher)}: {target}'
+                        f"{' — ' + e(fc.relation) if fc.relation else ''}</div>"
                     )
                 out.append("</li>")
             out.append("</ol>")

@@ -50,7 +50,8 @@ class MarkdownRenderer:
                 lines.append(f"{claim.rank or '-'}. {e(claim.text)}{score}{sourcing}{kinds}")
                 for fc in claim.factchecks:
                     target = f"[{e(fc.claim)}]({fc.url})" if fc.url else e(fc.claim)
-                    lines.append(f"   - **{e(fc.display)}** — {e(fc.publisher)}: {target}")
+                    relation = f" — {fc.relation}" if fc.relation else ""
+                    lines.append(f"   - **{e(fc.display)}** — {e(fc.publisher)}: {target}{relation}")
             lines.append("")
         if view.has_techniques:
             lines += [f"## Persuasion techniques ({len(view.technique_spans)} passages)", ""]

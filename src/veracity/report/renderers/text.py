@@ -103,7 +103,7 @@ def _draw(console: Any, view: ReportView) -> None:
         for claim in view.claims:
             sourcing = (claim.sourcing or "") + (f": {claim.source}" if claim.source else "")
             fcs = "; ".join(
-                f"{fc.display} — {fc.publisher}: {short(fc.claim, 60)}"
+                f"{fc.display} — {fc.publisher}: {short(fc.claim, 60)}" + (f" ({fc.relation})" if fc.relation else "")
                 for fc in claim.factchecks
             )  # fmt: skip
             table.add_row(str(claim.rank or ""), f"{claim.score:.2f}" if claim.score is not None else "",
