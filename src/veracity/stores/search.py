@@ -33,7 +33,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -105,9 +104,17 @@ _FALLBACK = Reranker(
 )
 
 
-@cache
 def load_reranker() -> Reranker:
-    """The shipped re-ranker (sha256-checked), or a cosine-only fallback when the artifact is absent."""
+    """The shipped re-ranker (sha256-checked), or a cosine-only fallback when the artifact is absent.
+
+    Loaded once per process through the one model cache (``veracity.models.loading.shared``).
+    """
+    from veracity.models import loading
+
+    return loading.shared("factcheck-reranker", _read_reranker)
+
+
+def _read_reranker() -> Reranker:
     from veracity.errors import ModelMissingError
     from veracity.models.loading import artifact_path
 
