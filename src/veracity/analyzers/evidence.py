@@ -31,6 +31,11 @@ REFUTE_THRESHOLD = 0.6
 NO_CORPUS_MESSAGE = (
     "no evidence corpus configured; build one with: veracity corpus add SOURCE --corpus NAME, then pass --corpus NAME"
 )
+#: shown with every evidence layer until a stronger stance model ships (numbers: models/stance-minilm-head/CARD.md)
+STANCE_CAVEAT = (
+    "stance labels are hints from an experimental model (FEVER-Symmetric dev accuracy 0.49, chance 0.50); read the "
+    "passage before trusting 'supports' or 'refutes'"
+)
 LEGEND = {
     "supports": "a passage of your corpus that appears to support the claim",
     "refutes": "a passage of your corpus that appears to contradict the claim",
@@ -141,7 +146,7 @@ class EvidenceAnalyzer(BaseAnalyzer):
                 summary[d]["passages"] += 1
         layers = []
         for d in range(len(docs)):
-            data: dict[str, Any] = {"summary": summary[d], "legend": dict(LEGEND)}
+            data: dict[str, Any] = {"summary": summary[d], "legend": dict(LEGEND), "stance_caveat": STANCE_CAVEAT}
             if self._corpus is not None:
                 data["corpus"] = getattr(self._corpus, "name", "")
             if note:

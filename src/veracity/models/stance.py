@@ -88,7 +88,57 @@ _ANTONYMS = {
 }
 ANTONYMS: dict[str, str] = {**_ANTONYMS, **{v: k for k, v in _ANTONYMS.items()}}
 _STOP = frozenset(
-    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "and", "or", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "as", "from", "has", "have", "had", "which", "who", "whom", "whose", "than", "then", "there", "their", "they", "he", "she", "his", "her", "we", "our", "you", "your", "i"]
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "as",
+        "from",
+        "has",
+        "have",
+        "had",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+    ]
 )
 #: names of the lexical features, in order (after the 2 × 384 vector features and the cosine)
 LEXICAL = (
@@ -101,6 +151,9 @@ LEXICAL = (
     "claim_overlap",
     "passage_overlap",
     "log_len_ratio",
+    "neg_mismatch_x_cos",
+    "antonym_x_cos",
+    "numbers_missing_x_cos",
 )
 
 
@@ -112,8 +165,9 @@ def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUM.findall(text)}
 
 
-def lexical_features(claim: str, passage: str) -> np.ndarray:
-    """The :data:`LEXICAL` cues of one pair."""
+def lexical_features(claim: str, passage: str, cosine: float = 0.0) -> np.ndarray:
+    """The :data:`LEXICAL` cues of one pair (``cosine``: of their vectors; a negation or antonym between two texts that
+    say nearly the same thing is what contradiction looks like, so the cues are also given times the cosine)."""
     cn, pn = bool(_NEG.search(claim)), bool(_NEG.search(passage))
     cnum, pnum = _numbers(claim), _numbers(passage)
     cw = [w for w in _words(claim) if w not in _STOP]
@@ -132,6 +186,9 @@ def lexical_features(claim: str, passage: str) -> np.ndarray:
             overlap / len(cs) if cs else 0.0,
             overlap / len(ps) if ps else 0.0,
             float(np.log((1 + len(pw)) / (1 + len(cw)))),
+            float(cn != pn) * cosine,
+            float(antonym) * cosine,
+            float(bool(cnum - pnum)) * cosine,
         ],
         dtype=np.float32,
     )
@@ -145,7 +202,7 @@ def pair_features(
     v = np.asarray(passage_vecs, dtype=np.float32)
     cos = np.sum(u * v, axis=1, keepdims=True)
     lex = (
-        np.stack([lexical_features(c, p) for c, p in zip(claims, passages, strict=True)])
+        np.stack([lexical_features(c, p, float(k)) for c, p, k in zip(claims, passages, cos[:, 0], strict=True)])
         if len(claims)
         else (np.zeros((0, len(LEXICAL)), np.float32))
     )
