@@ -24,8 +24,10 @@ __all__ = ["EVIDENCE_TOP_K", "MIN_COSINE", "REFUTE_THRESHOLD", "EvidenceAnalyzer
 
 #: passages retrieved per check-worthy claim
 EVIDENCE_TOP_K = 5
-#: passages less similar than this to their claim are not shown (retrieval noise)
-MIN_COSINE = 0.45
+#: passages less similar than this to their claim are not shown (retrieval noise). Chosen on Climate-FEVER pairs: at
+#: 0.55, 62 % of the annotated supporting/refuting evidence passes and 34 % of the not-enough-info pairs; at 0.45 off-topic
+#: passages (a Syria article against a climate corpus, cosine 0.47-0.50) were shown as "supports".
+MIN_COSINE = 0.55
 #: a claim is counted as supported/refuted by the corpus when a shown passage's probability reaches this
 REFUTE_THRESHOLD = 0.6
 NO_CORPUS_MESSAGE = (
