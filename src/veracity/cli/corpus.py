@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--text-field", metavar="NAME", help="field/column holding the text (default: text, else html)")
     a.add_argument("--id-field", metavar="NAME", help="field/column holding the document id (default: id)")
     a.add_argument("--batch-size", type=int, default=256, metavar="N", help="documents per write (default 256)")
+    a.add_argument("--engine", choices=["local", "ray"], default="local", help="embed passages here or on Ray actors")
+    a.add_argument("--workers", "-w", type=int, metavar="N", help="Ray actors (default: the cluster's CPUs)")
+    a.add_argument("--ray-address", metavar="ADDR", help="join an existing Ray cluster (e.g. auto)")
     a.set_defaults(func=_add)
 
     i = verbs.add_parser("index", help="bring a corpus's search indexes up to date (resumes an interrupted add)")
@@ -70,12 +73,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def _open(args: argparse.Namespace, create: bool = False) -> Any:
+def _open(args: argparse.Namespace, create: bool = False, embedder: Any = None) -> Any:
     from veracity.stores.corpus import open_corpus
 
     name = corpus_name(args)
     assert name is not None
-    return open_corpus(name, create=create)
+    return open_corpus(name, embedder=embedder, create=create)
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -84,13 +87,22 @@ def _add(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
+    if args.engine != "ray" and (args.ray_address or args.workers):
+        raise UsageError("--workers and --ray-address need --engine ray")
     settings = settings_from(args)
     source = open_records(args.source, text_field=args.text_field, id_field=args.id_field, max_bytes=settings.max_bytes)
-    store = _open(args, create=True)
+    ray_embedder = None
+    if args.engine == "ray":
+        from veracity.stores.corpus_ray import RayEmbedder
+
+        ray_embedder = RayEmbedder(args.workers, args.ray_address)
+    store = _open(args, create=True, embedder=ray_embedder)
     try:
         report = store.add(documents_from_records(source, settings), batch_size=args.batch_size)
     finally:
         store.close()
+        if ray_embedder is not None:
+            ray_embedder.close()
     sys.stderr.write(f"corpus {store.name}: {report.line()}\n")
     return 0
 
