@@ -191,6 +191,13 @@ def split_passages(text: str, context: int = 1) -> list[Passage]:
     return out
 
 
+def dense_text(title: str, passage: str) -> str:
+    """What a passage's vector embeds: its document title, then the sentence (the title names the topic a sentence's
+    pronouns refer to; Climate-FEVER recall@5 +0.013 in an offline sweep on even claim ids, the same on odd ones;
+    ``veracity eval evidence`` 0.374 → 0.379)."""
+    return f"{title.strip()}. {passage}" if title and title.strip() else passage
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -475,13 +482,14 @@ class CorpusStore:
             last = 0
             while True:
                 rows = self.conn.execute(
-                    "SELECT p.rowid, p.text FROM passages p LEFT JOIN index_state s ON s.rowid = p.rowid "
+                    "SELECT p.rowid, p.text, d.title FROM passages p JOIN documents d ON d.rowid = p.doc_rowid "
+                    "LEFT JOIN index_state s ON s.rowid = p.rowid "
                     "WHERE p.rowid > ? AND s.rowid IS NULL ORDER BY p.rowid LIMIT ?",
                     (last, chunk),
                 ).fetchall()
                 if not rows:
                     break
-                vectors = np.asarray(self.embedder.embed([r[1] for r in rows]), dtype=np.float32)
+                vectors = np.asarray(self.embedder.embed([dense_text(r[2], r[1]) for r in rows]), dtype=np.float32)
                 if dense is None:
                     Index = _usearch_index_class()
                     dense = self._dense = Index(
