@@ -82,7 +82,7 @@ def retrieval(data: Path, k: int) -> dict[str, Any]:
         f"recall@{k}": round(float(np.mean(recalls)), 4),
         f"hit@{k}": round(float(np.mean(any_hit)), 4),
         "build_seconds": round(build, 1),
-        "ms_per_claim": round(1000 * search / max(1, len(keep)), 1),
+        "search_ms_per_claim": round(1000 * search / max(1, len(keep)), 1),
     }
 
 
