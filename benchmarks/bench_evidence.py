@@ -9,6 +9,10 @@ from the real passages' vocabulary (for BM25 postings) and whose *vectors* are r
 noise (for the HNSW neighbourhood structure), written straight into the store's tables and index, because embedding a
 million texts on this CPU takes hours. Queries are the Climate-FEVER claims, embedded for real; each query's time
 includes the claim's embedding, hybrid search and the stance model on the top 5 (their embedding included).
+
+Measured on the shared 2-core machine: 105,264 passages p50 43.7 ms, p95 70.5 ms (load 3.3); 1,005,264 passages
+p50 58.9 ms, p95 107.8 ms, process CPU p50 53.7 ms (load 2.4; the 1M fill took 366 s); build 65 passages/s per core at
+load 3.3, 16 at load 10+.
 """
 
 from __future__ import annotations
