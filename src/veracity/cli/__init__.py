@@ -28,6 +28,8 @@ COMMAND_MODULES = [
     "veracity.cli.serve",
     "veracity.cli.batch",
     "veracity.cli.factchecks",
+    "veracity.cli.corpus",
+    "veracity.cli.evidence",
 ]
 
 EXIT_OK, EXIT_FAULT, EXIT_USAGE = 0, 1, 2

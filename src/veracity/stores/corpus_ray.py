@@ -1,0 +1,82 @@
+"""Corpus indexing on Ray: the passage embeddings (the costly part of ``corpus add``) computed by Ray actors.
+
+``RayEmbedder`` has the embedder interface the corpus store uses (``embed``, ``name``, ``dim``), so the store's
+bookkeeping — one transaction per document batch, vectors recorded only after the index is saved, resume without
+duplicates — is the same on Ray as locally. Each actor loads the shipped MiniLM once and takes one CPU; a batch of
+passages is cut into one slice per actor. Runs on a local Ray instance (``num_cpus=workers``) or joins a cluster.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from veracity.batch.ray_engine import _import_ray
+from veracity.errors import ConfigurationError
+
+__all__ = ["RayEmbedder"]
+
+
+class _EmbedActor:
+    """Holds one embedder (one onnxruntime thread) and embeds the slices it is sent."""
+
+    def __init__(self) -> None:
+        from veracity.batch.process import one_thread_per_worker
+        from veracity.models.embedder import get_embedder
+
+        one_thread_per_worker()
+        self.embedder = get_embedder()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.embedder.embed(texts), dtype=np.float32)
+
+
+class RayEmbedder:
+    """The shipped embedder, fanned out over ``workers`` Ray actors (vectors identical in kind to the local ones)."""
+
+    #: the same name as the local embedder, so an index built on Ray is searched locally and vice versa
+    name = "veracity.models.embedder.Embedder"
+    dim = 384
+
+    def __init__(self, workers: int | None = None, address: str | None = None) -> None:
+        """Start (or join) Ray and create the actor pool."""
+        ray = self.ray = _import_ray()
+        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
+        self._started = False
+        if not ray.is_initialized():
+            kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
+            if address:
+                kwargs["address"] = address
+            elif workers:
+                kwargs["num_cpus"] = workers
+            try:
+                ray.init(**kwargs)
+            except Exception as exc:
+                raise ConfigurationError(f"cannot start or reach Ray ({address or 'local'}): {exc}") from None
+            self._started = True
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        n = max(1, min(workers or cpus, cpus))
+        actor = ray.remote(num_cpus=1)(_EmbedActor)
+        self.actors = [actor.remote() for _ in range(n)]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors for ``texts`` in order, computed in one slice per actor."""
+        texts = [str(t) for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        step = -(-len(texts) // len(self.actors))
+        futures = [
+            a.embed.remote(texts[i : i + step]) for a, i in zip(self.actors, range(0, len(texts), step), strict=False)
+        ]
+        return np.vstack(self.ray.get(futures))
+
+    def close(self) -> None:
+        """Release the actors (and the local Ray instance if this object started it)."""
+        for a in self.actors:
+            self.ray.kill(a)
+        self.actors = []
+        if self._started:
+            self.ray.shutdown()

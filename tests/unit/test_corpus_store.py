@@ -1,0 +1,122 @@
+"""The corpus store: passages with offsets, incremental adds, deletes, resume after a kill, hybrid search."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from veracity.errors import ConfigurationError, UsageError
+from veracity.stores.corpus import CorpusDocument, CorpusStore, corpus_path, split_passages
+from veracity.stores.testing import HashEmbedder
+
+DOCS = [
+    CorpusDocument(
+        "d1",
+        "Sea levels rose by 20 centimetres last century. Glaciers are retreating worldwide.",
+        "Seas",
+        "https://example.org/seas",
+        "2020-01-01",
+    ),
+    CorpusDocument("d2", "The Arctic ice sheet shrank sharply in summer.\n\nPolar bears depend on sea ice.", "Arctic"),
+    CorpusDocument("d3", "Carrots contain vitamins and fibre. They do not give perfect night vision.", "Carrots"),
+]
+
+
+def store(tmp_path: Path) -> CorpusStore:
+    return CorpusStore(tmp_path / "c.sqlite3", embedder=HashEmbedder())
+
+
+def test_passages_keep_offsets_and_context() -> None:
+    text = DOCS[0].text + "\n\nA third one here. And a fourth"
+    parts = split_passages(text)
+    assert [p.text for p in parts] == [
+        "Sea levels rose by 20 centimetres last century.",
+        "Glaciers are retreating worldwide.",
+        "A third one here.",
+        "And a fourth",
+    ]
+    for p in parts:
+        assert text[p.start : p.end] == p.text
+        assert text[p.context_start : p.context_end] == p.context
+        assert p.context_start <= p.start and p.end <= p.context_end
+    assert parts[1].context.startswith("Sea levels") and parts[1].context.endswith("A third one here.")
+    assert split_passages(text, context=0)[1].context == "Glaciers are retreating worldwide."
+
+
+def test_add_search_with_provenance(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    report = s.add(DOCS)
+    assert (report.documents_added, report.passages_added, report.embedded) == (3, 6, 6)
+    hits = s.search("How much did sea levels rise last century?", top_k=2)
+    top = hits[0]
+    assert top.doc_id == "d1" and top.title == "Seas" and top.url == "https://example.org/seas"
+    assert top.date == "2020-01-01"
+    assert DOCS[0].text[top.start : top.end] == top.text == "Sea levels rose by 20 centimetres last century."
+    assert len(top.content_hash) == 64 and top.bm25 > 0
+    assert s.stats()["unindexed_passages"] == 0
+
+
+def test_incremental_add_replace_and_remove(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    s.add(DOCS)
+    again = s.add(DOCS)
+    assert (again.documents_unchanged, again.documents_added, again.embedded) == (3, 0, 0)
+    changed = CorpusDocument("d3", "Carrots are orange root vegetables.", "Carrots")
+    r = s.add([changed])
+    assert (r.documents_replaced, r.passages_added, r.embedded) == (1, 1, 1)
+    assert s.stats()["passages"] == 5 and s.stats()["dense_vectors"] == 5
+    assert all(h.doc_id != "d3" or "orange" in h.text for h in s.search("carrots night vision", top_k=5))
+    assert s.remove(["d2", "nope"]) == 1
+    st = s.stats()
+    assert (st["documents"], st["passages"], st["dense_vectors"]) == (2, 3, 3)
+    assert all(h.doc_id != "d2" for h in s.search("Arctic ice polar bears", top_k=5))
+    assert len(s._load_dense()) == 3
+
+
+def test_resume_after_kill_has_no_duplicates(tmp_path: Path) -> None:
+    """A process killed after writing passages but before saving vectors: the next add embeds them once."""
+    db = tmp_path / "k.sqlite3"
+    script = textwrap.dedent(
+        f"""
+        import os
+        from veracity.stores.corpus import CorpusDocument, CorpusStore
+        from veracity.stores.testing import HashEmbedder
+        s = CorpusStore({str(db)!r}, embedder=HashEmbedder())
+        s._save_dense = lambda *a, **k: os._exit(9)   # die right before the index file is saved
+        s.add([CorpusDocument(f"doc{{i}}", f"Sentence number {{i}} about topic {{i}}. Another one {{i}}.") for i in range(40)], batch_size=10)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert proc.returncode == 9, proc.stderr.decode()
+    s = CorpusStore(db, embedder=HashEmbedder())
+    assert s.stats()["documents"] == 10 and s.stats()["dense_vectors"] == 0  # first batch committed, not indexed
+    docs = [CorpusDocument(f"doc{i}", f"Sentence number {i} about topic {i}. Another one {i}.") for i in range(40)]
+    r = s.add(docs, batch_size=10)
+    assert (r.documents_unchanged, r.documents_added) == (10, 30)
+    st = s.stats()
+    assert (st["documents"], st["passages"], st["dense_vectors"], st["unindexed_passages"]) == (40, 80, 80, 0)
+    assert len(s._load_dense()) == 80
+    n = sqlite3.connect(db).execute("SELECT COUNT(*), COUNT(DISTINCT doc_id) FROM documents").fetchone()
+    assert n == (40, 40)
+    assert s.search("topic 17", top_k=1)[0].doc_id == "doc17"
+
+
+def test_errors_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="corpus add"):
+        CorpusStore(tmp_path / "missing.sqlite3", create=False)
+    other = tmp_path / "other.sqlite3"
+    sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.commit()
+    with pytest.raises(ConfigurationError, match="not a veracity corpus"):
+        CorpusStore(other)
+    with pytest.raises(UsageError, match="not valid"):
+        corpus_path("bad name!")
+    assert corpus_path("climate").name == "climate.sqlite3"
+    s = store(tmp_path)
+    assert s.search("anything") == []
+    r = s.add([CorpusDocument("e", "   ")])
+    assert r.documents_skipped == 1

@@ -1,0 +1,89 @@
+"""The evidence analyzer: passages with stance and provenance under each check-worthy claim; a note without a corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from veracity.analyzers.evidence import NO_CORPUS_MESSAGE, EvidenceAnalyzer
+from veracity.doc import Document, Layer, Span
+from veracity.models.stance import StanceResult
+from veracity.stores.corpus import CorpusDocument, CorpusStore
+from veracity.stores.testing import HashEmbedder
+
+TEXT = "The mayor said sea levels rose by 20 centimetres last century. It was sunny."
+
+
+class WordStance:
+    """Refutes when the passage says 'not', supports otherwise (a stand-in for the model's maths only)."""
+
+    def predict(self, pairs: list[tuple[str, str]]) -> list[StanceResult]:
+        out = []
+        for _, passage in pairs:
+            label = "refutes" if " not " in f" {passage} " else "supports"
+            scores = {"supports": 0.1, "refutes": 0.1, "not_enough_info": 0.1}
+            scores[label] = 0.8
+            out.append(StanceResult(label, scores))
+        return out
+
+
+def claimed() -> Document:
+    doc = Document(TEXT, id="a1")
+    end = TEXT.index(" It was")
+    doc.add_layer(
+        Layer(
+            "claims", [Span(0, end, "checkworthy", 0.9, "claims/0"), Span(end + 1, len(TEXT), "other", 0.1, "claims/1")]
+        )
+    )
+    return doc
+
+
+def corpus(tmp_path: Path) -> CorpusStore:
+    s = CorpusStore(tmp_path / "c.sqlite3", embedder=HashEmbedder())
+    s.add(
+        [
+            CorpusDocument(
+                "tide-gauges",
+                "Sea levels rose by 20 centimetres last century, tide gauges show.",
+                "Tide gauges",
+                "https://example.org/tides",
+                "2021-05-01",
+            ),
+            CorpusDocument("contrarian", "Sea levels did not rise last century at all.", "Blog"),
+            CorpusDocument("unrelated", "Bananas are rich in potassium and fibre.", "Fruit"),
+        ]
+    )
+    return s
+
+
+def test_passages_with_stance_and_provenance(tmp_path: Path) -> None:
+    analyzer = EvidenceAnalyzer(corpus=corpus(tmp_path), stance_model=WordStance())
+    doc = claimed()
+    layer = doc.add_layer(analyzer.analyze(doc))
+    by_doc: dict[str, Any] = {s.attrs["doc_id"]: s for s in layer.spans}
+    assert set(by_doc) == {"tide-gauges", "contrarian"}  # the unrelated passage is below MIN_COSINE
+    tide = by_doc["tide-gauges"]
+    assert (tide.start, tide.end, tide.label) == (0, TEXT.index(" It was"), "supports")
+    assert tide.attrs["url"] == "https://example.org/tides" and tide.attrs["date"] == "2021-05-01"
+    assert tide.attrs["passage"].startswith("Sea levels rose") and tide.attrs["passage_start"] == 0
+    assert by_doc["contrarian"].label == "refutes"
+    assert {r.tail_id for r in layer.relations} == {"claims/0"}
+    assert layer.data["summary"] == {
+        "claims_searched": 1,
+        "claims_with_evidence": 1,
+        "claims_supported": 1,
+        "claims_refuted": 1,
+        "passages": 2,
+    }
+    batch = analyzer.analyze_batch([claimed(), claimed()])
+    assert [len(b.spans) for b in batch] == [2, 2]
+
+
+def test_no_corpus_is_one_note_and_nothing_else() -> None:
+    class Nothing:
+        pass
+
+    analyzer = EvidenceAnalyzer.from_services(Nothing())
+    layer = analyzer.analyze(claimed())
+    assert list(layer.spans) == [] and layer.data["notes"] == [NO_CORPUS_MESSAGE]
+    assert layer.data["summary"]["claims_searched"] == 1
