@@ -34,6 +34,7 @@ __all__ = [
     "analyze",
     "classify_techniques",
     "errors",
+    "stance",
 ]
 
 
@@ -85,3 +86,13 @@ def classify_techniques(text: str, spans: list[tuple[int, int]]) -> list[list[tu
     from veracity.analyzers.techniques import classify_techniques as _classify
 
     return _classify(text, spans)
+
+
+def stance(pairs: list[tuple[str, str]]) -> list[dict[str, object]]:
+    """For each ``(claim, passage)`` pair: ``{"label": supports|refutes|not_enough_info, "scores": {…}}``.
+
+    Experimental (see ``models/stance-minilm-head/CARD.md``): the labels are hints, not verdicts.
+    """
+    from veracity.models.stance import stance as _stance
+
+    return _stance(pairs)

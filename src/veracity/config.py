@@ -88,6 +88,8 @@ class Settings:
     db: str = ""
     #: user ratings CSV that overrides the bundled outlet reliability table
     ratings: str = ""
+    #: the evidence corpus (a name under <user data dir>/veracity/corpora, or a path); empty means none
+    corpus: str = ""
     #: onnxruntime threads per model call; 0 means min(2, CPUs) (batch workers use 1)
     threads: int = 0
     #: the research datasets read by ``veracity eval`` and training; empty means ../shared/data beside the checkout
@@ -260,18 +262,26 @@ class Services:
 
     settings: Settings = field(default_factory=Settings)
     factchecks: LiveFactCheckStore | Any | None = None
+    #: the evidence corpus named by ``settings.corpus`` (None: no corpus configured)
+    corpus: Any | None = None
 
     @classmethod
-    def open(cls, settings: Settings | None = None, *, factchecks: Any = None) -> Services:
-        """Services for ``settings``: the given fact-check store, else the one at ``settings.db_path`` (opened lazily)."""
+    def open(cls, settings: Settings | None = None, *, factchecks: Any = None, corpus: Any = None) -> Services:
+        """Services for ``settings``: the given fact-check store, else the one at ``settings.db_path`` (opened lazily),
+        and the corpus ``settings.corpus`` names (a corpus that does not exist is a ConfigurationError)."""
         settings = settings or load_settings()
         if factchecks is None:
             from veracity.stores.live import LiveFactCheckStore
 
             factchecks = LiveFactCheckStore(settings.db_path)
-        return cls(settings, factchecks)
+        if corpus is None and settings.corpus:
+            from veracity.stores.corpus import open_corpus
+
+            corpus = open_corpus(settings.corpus)
+        return cls(settings, factchecks, corpus)
 
     def close(self) -> None:
         """Close what this object opened."""
-        if self.factchecks is not None and hasattr(self.factchecks, "close"):
-            self.factchecks.close()
+        for store in (self.factchecks, self.corpus):
+            if store is not None and hasattr(store, "close"):
+                store.close()

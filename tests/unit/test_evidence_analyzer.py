@@ -87,3 +87,29 @@ def test_no_corpus_is_one_note_and_nothing_else() -> None:
     layer = analyzer.analyze(claimed())
     assert list(layer.spans) == [] and layer.data["notes"] == [NO_CORPUS_MESSAGE]
     assert layer.data["summary"]["claims_searched"] == 1
+
+
+def test_evidence_shows_under_its_claim_in_every_face() -> None:
+    """The view model joins evidence spans to their claim; text, HTML and Markdown list the passage under it."""
+    from veracity.doc import Document, Layer, Relation, Span
+    from veracity.report import Report
+    from veracity.report.render import render
+    from veracity.report.view import build_view
+
+    text = "Sea level rise is not accelerating."
+    doc = Document(text)
+    doc.add_layer(Layer("claims", [Span(0, len(text), "checkworthy", 0.9, "claims/0", {"rank": 1})]))
+    attrs = {
+        "claim_id": "claims/0",
+        "passage": "Global sea level rise is accelerating.",
+        "title": "IPCC",
+        "url": "https://x.org",
+    }
+    doc.add_layer(Layer("evidence", [Span(0, len(text), "refutes", 0.66, "evidence/0", attrs)],
+                        [Relation("evidence/0", "claims/0", "evidence_for")]))  # fmt: skip
+    report = Report.from_document(doc)
+    claim = build_view(report).claims[0]
+    assert [(e.stance, e.title) for e in claim.evidence] == [("refutes", "IPCC")]
+    for fmt in ("html", "md"):
+        assert "Global sea level rise is accelerating" in render(report, fmt)
+    assert "refutes: Global sea" in render(report, "text")  # the terminal table cell wraps the rest

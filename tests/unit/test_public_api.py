@@ -17,6 +17,7 @@ PUBLIC = [
     "analyze",
     "classify_techniques",
     "errors",
+    "stance",
 ]
 
 

@@ -22,6 +22,9 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--timeout", type=float, help="URL fetch read timeout in seconds (default 15)")
     parser.add_argument("--db", metavar="PATH", help="fact-check database (default: user data dir; env VERACITY_DB)")
+    parser.add_argument(
+        "--corpus", metavar="NAME", help="evidence corpus (name or path) for the evidence layer (env VERACITY_CORPUS)"
+    )
 
 
 def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -32,6 +35,7 @@ def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "allow_private": getattr(args, "allow_private", None),
         "fetch_read_timeout": getattr(args, "timeout", None),
         "db": getattr(args, "db", None),
+        "corpus": getattr(args, "corpus", None),
     }
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "HIGHLIGHT_LAYERS",
     "LAYER_ROWS",
     "ClaimView",
+    "EvidenceView",
     "FactCheckView",
     "FindingView",
     "Piece",
@@ -36,7 +37,7 @@ __all__ = [
 #: layers drawn inline in the article, in this order of precedence (the others are listed in tables)
 HIGHLIGHT_LAYERS = ("techniques", "attributions", "claims", "sources")
 #: layers shown in their own sections (everything else gets a generic table)
-SECTION_LAYERS = {"claims", "techniques", "sources", "factchecks", "claim_sourcing", "findings"}
+SECTION_LAYERS = {"claims", "techniques", "sources", "factchecks", "claim_sourcing", "findings", "evidence"}
 #: layers not worth a table of their own (every sentence)
 QUIET_LAYERS = {"sentences"}
 #: rows of a generic layer table (entities are grouped by text first)
@@ -92,6 +93,18 @@ class FactCheckView:
 
 
 @dataclass(frozen=True)
+class EvidenceView:
+    """A passage of the user's own corpus for a claim, with the stance model's label (a hint, not a verdict)."""
+
+    stance: str
+    score: float | None
+    passage: str
+    title: str
+    url: str | None
+    date: str
+
+
+@dataclass(frozen=True)
 class ClaimView:
     """A claim in rank order, with who it rests on and the fact-checks that match it."""
 
@@ -109,6 +122,7 @@ class ClaimView:
     factchecks: tuple[FactCheckView, ...] = ()
     cues: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
+    evidence: tuple[EvidenceView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -382,6 +396,7 @@ def _claims(report: Report) -> list[ClaimView]:
     if layer is None:
         return []
     checks = _by_claim(report, "factchecks")
+    evidence = _by_claim(report, "evidence")
     sourcing = _by_claim(report, "claim_sourcing")
     text = report.document.text
     out = []
@@ -416,6 +431,17 @@ def _claims(report: Report) -> list[ClaimView]:
                 factchecks=tuple(matches),
                 cues=tuple(k for k in ("reported", "fragment", "prediction") if span.attrs.get(k)),
                 types=tuple(str(t) for t in span.attrs.get("type", []) if t != "other"),
+                evidence=tuple(
+                    EvidenceView(
+                        e.label,
+                        e.score,
+                        str(e.attrs.get("passage") or ""),
+                        str(e.attrs.get("title") or ""),
+                        safe_url(e.attrs.get("url")),
+                        str(e.attrs.get("date") or ""),
+                    )
+                    for e in evidence.get(span.id, [])
+                ),  # fmt: skip
             )
         )
     return out

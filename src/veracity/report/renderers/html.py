@@ -108,6 +108,10 @@ class HTMLRenderer:
                 sourcing = f" <small>[{e(claim.sourcing)}{src}]</small>" if claim.sourcing else ""
                 kinds = f" <small>({e(', '.join(claim.types))})</small>" if claim.types else ""
                 out.append(f"<li>{e(claim.text)}{score}{sourcing}{kinds}")
+                for ev in claim.evidence:
+                    out.append(
+                        f'<div class="fc">your corpus, <em>{e(ev.stance)}</em>: “{e(short(ev.passage, 300))}” — {e(ev.title)}</div>'
+                    )
                 for fc in claim.factchecks:
                     target = (
                         f'<a href="{e(fc.url)}" rel="noopener noreferrer nofollow">{e(fc.claim)}</a>'

@@ -48,6 +48,8 @@ class MarkdownRenderer:
                 )
                 kinds = f" _({', '.join(claim.types)})_" if claim.types else ""
                 lines.append(f"{claim.rank or '-'}. {e(claim.text)}{score}{sourcing}{kinds}")
+                for ev in claim.evidence:
+                    lines.append(f"   - your corpus, *{ev.stance}*: “{e(short(ev.passage, 200))}” — {e(ev.title)}")
                 for fc in claim.factchecks:
                     target = f"[{e(fc.claim)}]({fc.url})" if fc.url else e(fc.claim)
                     relation = f" — {fc.relation}" if fc.relation else ""

@@ -98,7 +98,7 @@ def _draw(console: Any, view: ReportView) -> None:
             else f"no sentence reaches the check-worthiness threshold; the closest {len(view.claims)} are shown"
         )
         table = Table(title=title, show_lines=False, expand=True)
-        for col in ("#", "score", "claim", "type", "sourcing", "fact-checks"):
+        for col in ("#", "score", "claim", "type", "sourcing", "fact-checks", "your corpus"):
             table.add_column(col, overflow="fold")
         for claim in view.claims:
             sourcing = (claim.sourcing or "") + (f": {claim.source}" if claim.source else "")
@@ -107,7 +107,8 @@ def _draw(console: Any, view: ReportView) -> None:
                 for fc in claim.factchecks
             )  # fmt: skip
             table.add_row(str(claim.rank or ""), f"{claim.score:.2f}" if claim.score is not None else "",
-                          short(_strip_controls(claim.text), 140), ", ".join(claim.types), sourcing, fcs)  # fmt: skip
+                          short(_strip_controls(claim.text), 140), ", ".join(claim.types), sourcing, fcs,
+                          "; ".join(f"{ev.stance}: {short(ev.passage, 60)}" for ev in claim.evidence))  # fmt: skip
         console.print(table)
 
     if view.has_techniques:
