@@ -441,7 +441,7 @@ def _claims(report: Report) -> list[ClaimView]:
                         str(e.attrs.get("date") or ""),
                     )
                     for e in evidence.get(span.id, [])
-                ),  # fmt: skip
+                ),
             )
         )
     return out
