@@ -56,7 +56,13 @@ def test_user_csv_overrides_the_bundled_table(tmp_path: Path) -> None:
     csv = tmp_path / "mine.csv"
     csv.write_text("domain,score,rating,source\napnews.com,0.1,distrusted,my newsroom\n", encoding="utf-8")
     found = RatingsTable(csv).lookup("https://apnews.com/article/1")
-    assert found == {"domain": "apnews.com", "score": 0.1, "rating": "distrusted", "source": "my newsroom"}
+    assert found == {
+        "domain": "apnews.com",
+        "score": 0.1,
+        "rating": "distrusted",
+        "source": "my newsroom",
+        "labels": [],
+    }
 
 
 def test_find_outlets_by_alias_domain_and_url() -> None:

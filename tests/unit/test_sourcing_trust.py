@@ -259,3 +259,50 @@ def test_claim_accuracy_needs_the_overlapping_source() -> None:
     wrong = [{"content": [content], "source": _range(text, "Prices"), "direct": False, "cue": []}]
     assert claim_scores([("a", right, doc)])["claim_sourcing_accuracy"] == 1.0
     assert claim_scores([("a", wrong, doc)])["claim_sourcing_accuracy"] == 0.5
+
+
+# --- user labels per domain -------------------------------------------------------------------------------------------
+
+
+def test_ratings_import_adds_labels_per_domain(tmp_path: Path) -> None:
+    from veracity.sourcing.ratings import import_ratings, ratings_table
+
+    dest = tmp_path / "ratings.csv"
+    listed = tmp_path / "state.csv"
+    listed.write_text("domain\nsputniknews.com\nrt.com\n", encoding="utf-8")
+    count, _ = import_ratings(listed, str(dest), label="state-affiliated")
+    assert count == 2
+    scored = tmp_path / "scored.csv"
+    scored.write_text("domain,score,labels\nrt.com,0.1,propaganda;kremlin\n", encoding="utf-8")
+    import_ratings(scored, str(dest))
+    table = ratings_table(str(dest))
+    sputnik = table.lookup("arabic.sputniknews.com")
+    assert sputnik is not None and sputnik["labels"] == ["state-affiliated"]
+    assert sputnik["source"].startswith("Lin et al. 2023")  # labels alone keep the bundled score
+    rt = table.lookup("rt.com")
+    assert rt is not None and rt["score"] == 0.1 and rt["labels"] == ["kremlin", "propaganda", "state-affiliated"]
+
+
+def test_labels_show_in_the_sources_layer(tmp_path: Path) -> None:
+    from veracity.analyzers.sources import SourceAnalyzer
+    from veracity.sourcing.ratings import RatingsTable, import_ratings
+
+    dest = tmp_path / "ratings.csv"
+    listed = tmp_path / "state.csv"
+    listed.write_text("domain,labels\nsputniknews.com,state-affiliated\n", encoding="utf-8")
+    import_ratings(listed, str(dest))
+    doc = Document("Sputnik reported that the talks had stalled.")
+    Pipeline(only=["attributions"]).run(doc)
+    layer = SourceAnalyzer(RatingsTable(dest)).analyze(doc)
+    row = layer.data["summary"]["sources"][0]
+    assert row["domain"] == "sputniknews.com" and row["reliability"]["labels"] == ["state-affiliated"]
+
+
+def test_a_ratings_file_needs_a_score_or_labels(tmp_path: Path) -> None:
+    from veracity.errors import InputError
+    from veracity.sourcing.ratings import import_ratings
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("domain\nrt.com\n", encoding="utf-8")
+    with pytest.raises(InputError, match="score or labels"):
+        import_ratings(bad, str(tmp_path / "r.csv"))

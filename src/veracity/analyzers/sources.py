@@ -317,12 +317,15 @@ class SourceAnalyzer(BaseAnalyzer):
         found = self._ratings.lookup(domain)
         if found is None:
             return None
-        return {
-            "score": round(float(found["score"]), 4),
+        out = {
+            "score": round(float(found["score"]), 4) if found["score"] is not None else None,
             "rating": found["rating"],
             "source": found["source"],
             "rated_domain": found["domain"],
         }
+        if found.get("labels"):
+            out["labels"] = list(found["labels"])  # the user's own tags ("state-affiliated")
+        return out
 
     def _analyze(self, doc: Document) -> Layer:
         parsed = parse(doc)
