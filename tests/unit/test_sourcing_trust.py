@@ -306,3 +306,31 @@ def test_a_ratings_file_needs_a_score_or_labels(tmp_path: Path) -> None:
     bad.write_text("domain\nrt.com\n", encoding="utf-8")
     with pytest.raises(InputError, match="score or labels"):
         import_ratings(bad, str(tmp_path / "r.csv"))
+
+
+# --- one source, one row; documents are named sources ----------------------------------------------------------------
+
+
+def test_short_back_reference_joins_the_full_name() -> None:
+    doc = _run(
+        "The fighting went on, the Syrian Observatory for Human Rights said on Monday. "
+        "Later the Observatory said 12 people died."
+    )
+    assert _rows(doc) == ["the Syrian Observatory for Human Rights"]
+
+
+def test_arabic_article_prefix_and_apposition_keep_one_person() -> None:
+    doc = _run(
+        "Activist Shadi al-Jundi said the army fired. Jundi said 12 people died. "
+        "Lanhee Chen, an adviser who worked for Marco Rubio, said the plan failed. Chen said it was costly."
+    )
+    assert _rows(doc) == ["Activist Shadi al-Jundi", "Lanhee Chen"]
+
+
+def test_a_document_is_a_named_source_and_unnamed_studies_are_vague() -> None:
+    text = "The lawsuit says the county broke the law. Studies show the water is unsafe."
+    doc = _run(text)
+    kinds = {r["name"]: r["kind"] for r in doc.layer("sources").data["summary"]["sources"]}
+    assert kinds == {"The lawsuit": "document", "Studies": "vague"}
+    end = text.index(".") + 1
+    assert claim_sourcing(doc, 0, end)["sourcing"] == "sourced"

@@ -66,6 +66,7 @@ _TRIM = " \t\r\n,;:—–-"
 _OPENING = _TRIM + "\"'“”‘’"
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "we", "i", "you"}
 _POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your"}
+_WORD = re.compile(r"[\w’'-]+")
 _PREPOSITIONS = {"in", "on", "at", "by", "from", "with", "for", "of", "to", "under", "after", "during", "over", "per"}
 
 
@@ -540,6 +541,14 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         return
     if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children):
         return  # "the Harbour Watch group" names itself; it is not a reference to an earlier group
+    if tok.text[:1].isupper() and det.lower_ == "the" and tok.i - det.i == 1:
+        # "the Observatory" after "the Syrian Observatory for Human Rights": the nearest earlier name holding the word
+        for ent in reversed(entities):
+            if ent.end <= start and ent.label in {"ORG", "FAC", "NORP", "GPE"}:
+                words = _WORD.findall(tok.doc.text[ent.start : ent.end])
+                if tok.text in words[:-1] or (tok.text in words and len(words) > 1):
+                    att.resolved = (ent.start, ent.end)
+                    return
     lemma = tok.lemma_.lower()
     if lemma not in PERSON_ROLES and lemma not in ORGANIZATION_HEADS:
         return

@@ -42,7 +42,9 @@ KINDS = {
     "outlet": "a news outlet or website, rated for reliability where the table knows it",
     "anonymous": 'an unnamed source whose identity is withheld ("two anonymous officials", "military sources")',
     "vague": 'an unspecified group or unresolved reference ("experts say", "some people", "officials said")',
+    "document": 'a document, filing, poll or statement credited as the source ("the lawsuit says", "an affidavit")',
 }
+_OUTLET_WORDS = {"newspaper", "magazine", "outlet", "network", "channel", "website", "site"}
 _GOV_ORG = re.compile(
     r"\b(Ministry|Department|Government|Kremlin|Pentagon|White House|Congress|Senate|Parliament|Army|Navy|Police|"
     r"Embassy|Administration|Council|Commission|Agency|Authority|Bureau|Office of)\b"
@@ -132,6 +134,12 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
         return {"kind": "person", "anonymous": False}
     dets = {c.lower_ for c in head.children if c.dep_ in {"det", "nummod", "quantmod"}}
     plural = head.tag_ in {"NNS", "NNPS"}
+    if lemma in DOCUMENT_HEADS and lemma not in {"report", "research", "data"} | _OUTLET_WORDS:
+        # "the lawsuit says", "an affidavit states", "his letter": a document is a named source; unnamed plural
+        # ones ("studies show", "documents suggest") stay vague
+        owned = any(c.dep_ in {"poss", "compound"} for c in head.children)
+        if not plural or owned or dets & {"the", "this", "that", "these", "those"}:
+            return {"kind": "document", "anonymous": False}
     if lemma in PERSON_ROLES:
         if dets & _INDEFINITE or any(c.dep_ == "nummod" for c in head.children) or not plural:
             return {"kind": "anonymous", "anonymous": True}
@@ -210,11 +218,18 @@ def _key(text: str) -> str:
     return re.sub(r"[’']s$", "", t).strip(" ,.")
 
 
+_ARTICLE_PREFIX = re.compile(r"\b(?:al|el|ad|as|ash|an|ar|at|az)-")
+
+
 def _person_name(parsed: Any, text: str, start: int, end: int) -> str:
     """The PERSON entity inside a mention ("Mayor Elena Varga" -> "elena varga"), else the mention's key."""
     span = parsed.char_span(start, end, alignment_mode="expand")
     people = [(s, e) for label, s, e in _entities(span) if label == "PERSON"] if span is not None else []
-    return _key(text[people[-1][0] : people[-1][1]]) if people else _key(text[start:end])
+    # the name the phrase is about is the one holding its head ("Chen, a wonk who worked for … Marco Rubio" is Chen)
+    root = span.root.idx if span is not None and len(span) else start
+    own = [p for p in people if p[0] <= root < p[1]] or people[:1]
+    key = _key(text[own[0][0] : own[0][1]]) if own else _key(text[start:end])
+    return _ARTICLE_PREFIX.sub("", key)  # "Shadi al-Jundi" and "Jundi" are one person
 
 
 def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, str]:
@@ -271,6 +286,8 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
         key = canonical.get(keys[m["id"]], keys[m["id"]])
         ref = m.get("refers_to") or m
         name = _POSSESSIVE.sub("", " ".join(text[ref["start"] : ref["end"]].split()))
+        if m["kind"] == "person" and ", " in name:
+            name = name.split(", ", 1)[0]  # "Chen, a research fellow at …": the name, not the whole apposition
         if key not in groups:
             groups[key] = f"S{len(groups) + 1}"
             names[groups[key]] = name
@@ -349,8 +366,10 @@ class SourceAnalyzer(BaseAnalyzer):
             info = classify_mention(parsed, s, e, outlets)
             mention = {"id": f"sources/{k}", "start": s, "end": e, **info, "via": "attribution"}
             mention["cited"] = (s, e) in cited_ranges
-            # only a pronoun or an unnamed role ("she", "the official", "the group") takes its referent's identity
-            if resolved and info["anonymous"] and info["kind"] != "outlet":
+            # only a pronoun, an unnamed role ("she", "the official", "the group") or a short back-reference ("the
+            # Observatory") takes its referent's identity
+            short = e - s <= 40 and text[s:e].lower().startswith("the ") and len(text[s:e].split()) == 2
+            if resolved and (info["anonymous"] or short) and info["kind"] != "outlet":
                 r = (resolved["start"], resolved["end"])
                 rinfo = classify_mention(parsed, *r, outlets)
                 mention.update(rinfo)

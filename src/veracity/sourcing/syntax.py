@@ -32,7 +32,12 @@ def np_range(tok: Any) -> tuple[int, int]:
     start = tok.left_edge.idx
     end = tok_end(tok)
     for child in tok.rights:
-        if child.dep_ in _NP_RIGHT or (child.dep_ == "prep" and child.lower_ in {"of", "from", "at"}):
+        named_for = (
+            child.dep_ == "prep"
+            and child.lower_ == "for"
+            and any(g.dep_ == "pobj" and g.pos_ == "PROPN" for g in child.children)
+        )  # "the Syrian Observatory for Human Rights", "the Center for American Progress"
+        if child.dep_ in _NP_RIGHT or (child.dep_ == "prep" and child.lower_ in {"of", "from", "at"}) or named_for:
             end = max(end, tok_end(child.right_edge))
         elif child.dep_ == "punct" and child.text == ",":
             continue
