@@ -145,8 +145,9 @@ def test_seed_outlets_and_their_ratings(seed_doc: Document) -> None:
     outlets = [s for s in layer.spans if s.attrs["kind"] == "outlet"]
     sputnik = [s for s in outlets if "sputnik" in s.attrs["domain"]]
     assert sputnik and all(s.attrs["reliability"]["score"] < 0.4 for s in sputnik)
-    # "a member of the group AP reached for comment": AP carries the quote to us; it is a relay, not a source row
-    ap = [r for r in layer.data["relays"] if r["domain"] == "apnews.com"]
+    # "a member of the group AP reached for comment": AP is named and rated, but it is not a source row
+    assert "AP" not in [row["name"] for row in layer.data["summary"]["sources"]]
+    ap = [r for r in layer.data["outlets_mentioned"] if r["domain"] == "apnews.com"]
     assert ap and ap[0]["reliability"]["score"] > 0.9
     relayed_sputnik = [r for r in layer.data["relays"] if r["domain"] == "arabic.sputniknews.com"]
     assert relayed_sputnik and relayed_sputnik[0]["role"] == "relay"

@@ -334,3 +334,10 @@ def test_a_document_is_a_named_source_and_unnamed_studies_are_vague() -> None:
     assert kinds == {"The lawsuit": "document", "Studies": "vague"}
     end = text.index(".") + 1
     assert claim_sourcing(doc, 0, end)["sourcing"] == "sourced"
+
+
+def test_a_name_glued_on_by_the_parser_is_not_part_of_the_source() -> None:
+    text = "A member of the group AP reached for comment said the operation was likely to happen soon."
+    doc = _run(text)
+    att = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
+    assert att.attrs["source"]["text"] == "A member of the group"

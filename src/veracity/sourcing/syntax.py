@@ -43,6 +43,16 @@ def np_range(tok: Any) -> tuple[int, int]:
             continue
         else:
             break
+    # "a member of the group AP reached for comment": a name glued on by the parser is the subject of a reduced
+    # relative clause (the next word a past-tense verb, no comma before it), not part of the source
+    j = tok.i
+    while j + 1 < len(tok.doc) and tok.doc[j + 1].idx < end:
+        j += 1
+    last = tok.doc[j]
+    if last.dep_ == "appos" and last.pos_ == "PROPN" and last.i + 1 < len(tok.doc):
+        before = tok.doc[last.left_edge.i - 1]
+        if tok.doc[last.i + 1].tag_ == "VBD" and before.text != "," and before.i >= tok.left_edge.i:
+            end = tok_end(before)
     # "London and its allies of claiming that …": a gerund clause after a conjunct is an act, not part of the name
     for t in tok.doc[tok.i + 1 :]:
         if t.idx >= end:
