@@ -341,3 +341,19 @@ def test_a_name_glued_on_by_the_parser_is_not_part_of_the_source() -> None:
     doc = _run(text)
     att = next(s for s in doc.layer("attributions").spans if s.attrs["cue"]["text"] == "said")
     assert att.attrs["source"]["text"] == "A member of the group"
+
+
+def test_issue_examples_sources_say_and_the_observatory_said() -> None:
+    text = (
+        "Sources say that Donald Trump wants to replace the chief of staff, who has resisted the move. "
+        "The Observatory, which monitors the war, said fighting raged near the border."
+    )
+    doc = _run(text)
+    first = text.index(".") + 1
+    result = claim_sourcing(doc, 0, first)
+    assert result["sourcing"] == "anonymous" and text[result["source"]["start"] : result["source"]["end"]] == "Sources"
+    second = text.index("The Observatory")
+    result = claim_sourcing(doc, second, len(text))
+    assert result["sourcing"] == "sourced"
+    assert text[result["source"]["start"] : result["source"]["end"]] == "The Observatory"
+    assert "the chief of staff" not in _rows(doc) and "who" not in _rows(doc)
