@@ -357,3 +357,11 @@ def test_issue_examples_sources_say_and_the_observatory_said() -> None:
     assert result["sourcing"] == "sourced"
     assert text[result["source"]["start"] : result["source"]["end"]] == "The Observatory"
     assert "the chief of staff" not in _rows(doc) and "who" not in _rows(doc)
+
+
+def test_a_name_inside_the_quote_is_not_who_he_is() -> None:
+    doc = _run(
+        "Activist Abu Omar spoke to reporters. "
+        '"The regime is hitting the civilians who support the revolt against President Bashar al-Assad," he added.'
+    )
+    assert _rows(doc) == ["Abu Omar"]

@@ -165,7 +165,6 @@ _PARTITIVES = frozenset(
         "three-quarters",
         "two-thirds",
         "share",
-        "number",
         "plurality",
         "group",
         "bulk",
