@@ -521,6 +521,8 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         return
     if low in {"he", "she", "him", "her", "his", "hers"}:
         for ent in reversed(entities):
+            if any(s <= ent.start < e for s, e in att.parts):
+                continue  # a name inside what "he" says is who he talks about: '“… Bashar al-Assad,” he added'
             if ent.end <= start and ent.label == "PERSON":
                 att.resolved = (ent.start, ent.end)
                 return
@@ -721,8 +723,6 @@ def extract_attributions(
     entities = list(doc.layer("entities").spans) if doc.has_layer("entities") else []
     if not entities:
         entities = [Span(e.start_char, e.end_char, e.label_) for e in parsed.ents if e.end_char > e.start_char]
-    # a name inside a quotation is what the speaker talks about, not who "he" is in '“… Bashar al-Assad,” he added'
-    entities = [e for e in entities if not any(q.start <= e.start < q.end for q in quotes)]
     by_source = sorted(result, key=lambda a: a.source[0] if a.source else a.cue[0])
     first_person = []
     for i, att in enumerate(by_source):

@@ -140,8 +140,8 @@ def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
     if best is None:
         return result
     att = best[2]
-    src = att.attrs.get("source") if att.attrs.get("cited", True) else None
-    mention = _mention(sources, src)
+    src = att.attrs.get("source")
+    mention = _mention(sources, src) if att.attrs.get("cited", True) else None
     result["attribution"] = att.id
     result["via"] = _via(doc, att, sources)
     if not src:
@@ -152,8 +152,13 @@ def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
         result["source_id"] = mention.attrs.get("source_id")
         result["kind"] = mention.attrs.get("kind")
         result["sourcing"] = "anonymous" if mention.attrs.get("anonymous") else "sourced"
-    else:
+    elif att.attrs.get("cited", True):
         result["sourcing"] = "sourced"
+    else:
+        # reported speech whose source phrase names no one we can identify ("he said" with no antecedent, "It
+        # said"): the words are kept as the source, the claim counts as anonymously sourced
+        result["sourcing"] = "anonymous"
+        result["kind"] = "vague"
     return result
 
 
