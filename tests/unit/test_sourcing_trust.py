@@ -365,3 +365,17 @@ def test_a_name_inside_the_quote_is_not_who_he_is() -> None:
         '"The regime is hitting the civilians who support the revolt against President Bashar al-Assad," he added.'
     )
     assert _rows(doc) == ["Abu Omar"]
+
+
+def test_voice_of_a_claim() -> None:
+    from veracity.sourcing.claims import voice_shares
+
+    text = 'The council met on Monday. "The water is safe," Mayor Elena Varga said. Prices rose.'
+    doc = _run(text)
+    quote = _range(text, '"The water is safe,"')
+    assert voice_shares(doc, *quote)["quoted"] == 1.0
+    own = _range(text, "Prices rose.")
+    assert voice_shares(doc, *own) == {"own": 1.0, "quoted": 0.0, "reported": 0.0, "belief": 0.0}
+    assert claim_sourcing(doc, *own)["voice"] == "own"
+    sentence = _range(text, '"The water is safe," Mayor Elena Varga said.')
+    assert claim_sourcing(doc, *sentence)["voice"] == "quoted"

@@ -13,7 +13,7 @@ from typing import Any
 from veracity.doc import Document, Layer, Span
 from veracity.sourcing.cited import cue_cites
 
-__all__ = ["SOURCING_LABELS", "claim_sourcing", "sourcing_summary"]
+__all__ = ["SOURCING_LABELS", "claim_sourcing", "sourcing_summary", "voice_shares"]
 
 SOURCING_LABELS = {
     "sourced": "attributed to a named person, organisation, government or outlet",
@@ -106,12 +106,27 @@ def _via(doc: Document, att: Span, sources: Layer | None) -> list[dict[str, Any]
     return out
 
 
+def voice_shares(doc: Document, start: int, end: int) -> dict[str, float]:
+    """Share of ``[start, end)`` in each voice of the attributions layer's ``quoted`` segments ("quoted", "reported",
+    "belief"); the rest ("own") is the writer speaking. Empty ranges and documents without the layer are all "own"."""
+    shares = {"own": 1.0, "quoted": 0.0, "reported": 0.0, "belief": 0.0}
+    if end <= start or not doc.has_layer("attributions"):
+        return shares
+    for seg in doc.layer("attributions").data.get("quoted", []):
+        inside = max(0, min(end, seg["end"]) - max(start, seg["start"]))
+        if inside:
+            shares[seg["voice"]] = shares.get(seg["voice"], 0.0) + inside / (end - start)
+            shares["own"] -= inside / (end - start)
+    return {k: round(max(0.0, v), 4) for k, v in shares.items()}
+
+
 def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
     """How the claim ``[start, end)`` is sourced: the innermost citing attribution covering most of it.
 
     Beliefs and intentions ("X wants to …") and non-reporting verbs ("the US launched strikes") do not source a
     claim: the writer still asserts them. ``via`` lists who relays the source to us (outermost first), e.g. the outlet
-    that reports what "two anonymous US officials" said.
+    that reports what "two anonymous US officials" said. ``voice`` is "own" (the writer's) unless a third or more of
+    the claim is in others' words: then the largest of "quoted", "reported" or "belief" (see ``voice_shares``).
     """
     if end <= start:
         raise ValueError(f"empty claim range [{start}, {end})")
@@ -123,6 +138,10 @@ def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
         "attribution": None,
         "via": [],
     }
+    shares = voice_shares(doc, start, end)
+    others = {k: v for k, v in shares.items() if k != "own"}
+    # a third or more of the claim in others' words (the rest is often the frame: "…,” the mayor said") is theirs
+    result["voice"] = max(others, key=lambda k: others[k]) if sum(others.values()) >= 1 / 3 else "own"
     if not doc.has_layer("attributions"):
         return result
     sources = doc.layer("sources") if doc.has_layer("sources") else None
