@@ -66,7 +66,7 @@ _TRIM = " \t\r\n,;:—–-"
 _OPENING = _TRIM + "\"'“”‘’"
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "we", "i", "you"}
 _POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your"}
-_WORD = re.compile(r"[\w’'-]+")
+_WORD = re.compile(r"[^\W_][\w’'-]*")
 _PREPOSITIONS = {"in", "on", "at", "by", "from", "with", "for", "of", "to", "under", "after", "during", "over", "per"}
 
 
@@ -521,7 +521,7 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         return
     if low in {"he", "she", "him", "her", "his", "hers"}:
         for ent in reversed(entities):
-            if any(s <= ent.start < e for s, e in att.parts):
+            if any(s <= ent.start < e for s, e in att.parts) or not _WORD.search(tok.doc.text[ent.start : ent.end]):
                 continue  # a name inside what "he" says is who he talks about: '“… Bashar al-Assad,” he added'
             if ent.end <= start and ent.label == "PERSON":
                 att.resolved = (ent.start, ent.end)

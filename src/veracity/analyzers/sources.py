@@ -218,6 +218,7 @@ def _key(text: str) -> str:
     return re.sub(r"[’']s$", "", t).strip(" ,.")
 
 
+_LEADING_JUNK = re.compile(r"^[^\w“\"']+")
 _ARTICLE_PREFIX = re.compile(r"\b(?:al|el|ad|as|ash|an|ar|at|az)-")
 
 
@@ -288,10 +289,16 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
         name = _POSSESSIVE.sub("", " ".join(text[ref["start"] : ref["end"]].split()))
         if m["kind"] == "person" and ", " in name:
             name = name.split(", ", 1)[0]  # "Chen, a research fellow at …": the name, not the whole apposition
+        name = _LEADING_JUNK.sub("", name) or name  # "— Peggy Holtman" (a dash or stray mark before the name)
         if key not in groups:
             groups[key] = f"S{len(groups) + 1}"
             names[groups[key]] = name
-        elif m["kind"] == "person" and len(name) > len(names[groups[key]]) and not m.get("refers_to"):
+        elif (
+            m["kind"] == "person"
+            and len(name) > len(names[groups[key]])
+            and not m.get("refers_to")
+            and name[:1].isupper()  # not "week.” Clinton", a phrase the parser ran into the name
+        ):
             names[groups[key]] = name
         m["source_id"] = groups[key]
     return names
