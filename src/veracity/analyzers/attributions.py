@@ -521,7 +521,7 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         return
     if low in {"he", "she", "him", "her", "his", "hers"}:
         for ent in reversed(entities):
-            if any(s <= ent.start < e for s, e in att.parts) or not _WORD.search(tok.doc.text[ent.start : ent.end]):
+            if any(s <= ent.start < e for s, e in att.parts):
                 continue  # a name inside what "he" says is who he talks about: '“… Bashar al-Assad,” he added'
             if ent.end <= start and ent.label == "PERSON":
                 att.resolved = (ent.start, ent.end)
@@ -545,9 +545,10 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         return  # "the Harbour Watch group" names itself; it is not a reference to an earlier group
     if tok.text[:1].isupper() and det.lower_ == "the" and tok.i - det.i == 1:
         # "the Observatory" after "the Syrian Observatory for Human Rights": the nearest earlier name holding the word
+        text = tok.doc.text  # built from the tokens on every access: once here
         for ent in reversed(entities):
             if ent.end <= start and ent.label in {"ORG", "FAC", "NORP", "GPE"}:
-                words = _WORD.findall(tok.doc.text[ent.start : ent.end])
+                words = _WORD.findall(text[ent.start : ent.end])
                 if tok.text in words[:-1] or (tok.text in words and len(words) > 1):
                     att.resolved = (ent.start, ent.end)
                     return
@@ -723,6 +724,7 @@ def extract_attributions(
     entities = list(doc.layer("entities").spans) if doc.has_layer("entities") else []
     if not entities:
         entities = [Span(e.start_char, e.end_char, e.label_) for e in parsed.ents if e.end_char > e.start_char]
+    entities = [e for e in entities if _WORD.search(text[e.start : e.end])]  # not a stray "¦" tagged as a person
     by_source = sorted(result, key=lambda a: a.source[0] if a.source else a.cue[0])
     first_person = []
     for i, att in enumerate(by_source):
