@@ -108,12 +108,31 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
         (exact if "veracity" in entry["origin"] else loose).append(name)
 
     def compile_(names: list[str], flags: int = 0) -> re.Pattern[str]:
-        names = sorted(names, key=len, reverse=True)
-        body = "|".join(re.escape(n) for n in names)
-        return re.compile(r"(?<![\w.-])(?:" + body + r")(?![\w-]|\.\w)", flags)
+        return re.compile(r"(?<![\w.-])(?:" + _trie_pattern(names) + r")(?![\w-]|\.\w)", flags)
 
     lowered = {n.lower(): n for n in loose}
     return compile_(exact), compile_(loose, re.IGNORECASE), lowered
+
+
+def _trie_pattern(names: list[str]) -> str:
+    """One regex for many names, shared prefixes factored out (a flat alternation of 2,500 names is ~20x slower).
+
+    Longer names win over their prefixes ("Sputnik Arabic" over "Sputnik"), as in a longest-first alternation."""
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 @cache
