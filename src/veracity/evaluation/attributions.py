@@ -361,6 +361,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  outlet miss: {miss['text'][:70]!r} want {miss['want']} got {miss['got']}")
     if args.json:
         Path(args.json).write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
-    if args.errors:
+    if getattr(args, "errors", None):
         Path(args.errors).write_text(json.dumps(wrong, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
