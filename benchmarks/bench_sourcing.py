@@ -2,7 +2,8 @@
 
 Texts: PolNeAR dev articles when ``../shared/data`` is present, else the seed article, else a synthetic news text.
 Each document is parsed first (the cached parse every analyzer shares); then the ``attributions`` and ``sources``
-layers are timed over several rounds, and the time is scaled to 700 words::
+layers, and ``claim_sourcing`` called on every sentence (an upper bound for the check-worthy claims), are timed over
+several rounds, and the time is scaled to 700 words::
 
     python benchmarks/bench_sourcing.py [--data ../shared/data] [--limit 40] [--rounds 3]
 """
@@ -22,6 +23,7 @@ from veracity.analyzers.entities import EntityAnalyzer
 from veracity.analyzers.sentences import SentenceAnalyzer
 from veracity.analyzers.sources import SourceAnalyzer
 from veracity.doc import Document
+from veracity.sourcing.claims import claim_sourcing
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = (
@@ -57,7 +59,7 @@ def main() -> None:
     started = time.perf_counter()
     parse_many([Document(t) for t in texts])
     parse_s = time.perf_counter() - started
-    timings: dict[str, list[float]] = {name: [] for name in analyzers}
+    timings: dict[str, list[float]] = {name: [] for name in [*analyzers, "claim sourcing (all sentences)"]}
     for _ in range(args.rounds):
         docs = [Document(t) for t in texts]  # same ids, so the cached parses are reused
         for doc in docs:
@@ -68,6 +70,11 @@ def main() -> None:
             for doc in docs:
                 doc.add_layer(analyzer.analyze(doc))
             timings[name].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for doc in docs:
+            for sent in doc.layer("sentences").spans:
+                claim_sourcing(doc, sent.start, sent.end)
+        timings["claim sourcing (all sentences)"].append(time.perf_counter() - t0)
     per700 = {name: statistics.median(v) / words * 700 * 1000 for name, v in timings.items()}
     total = sum(per700.values())
     parse_ms = parse_s / words * 700 * 1000

@@ -64,3 +64,16 @@ def test_import_bad_csv_is_one_line_exit_2(content: str, capsys: pytest.CaptureF
 def test_import_missing_file_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["ratings", "import", str(tmp_path / "absent.csv"), "--ratings", str(tmp_path / "r.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_import_a_list_with_a_label_shows_in_lookup(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    src = tmp_path / "state.csv"
+    src.write_text("domain\nrt.com\nunrated-state.example\n", encoding="utf-8")
+    store = tmp_path / "ratings.csv"
+    assert main(["ratings", "import", str(src), "--label", "state-affiliated", "--ratings", str(store)]) == 0
+    capsys.readouterr()
+    assert main(["ratings", "lookup", "rt.com", "--ratings", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert "Lin et al." in out and "[state-affiliated]" in out
+    assert main(["ratings", "lookup", "unrated-state.example", "--ratings", str(store)]) == 0
+    assert capsys.readouterr().out.strip() == "unrated-state.example: no rating [state-affiliated]"

@@ -21,12 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from veracity.analyzers._spacy import parse, parse_many
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Relation, Span
 from veracity.models.loading import spacy_pipeline
+from veracity.sourcing.cited import cue_cites, head_can_speak
 from veracity.sourcing.cues import CueTable, candidate_slots, cue_key, cue_table, lookup
 from veracity.sourcing.lexicon import (
     BELIEF_CUES,
@@ -64,6 +66,7 @@ _TRIM = " \t\r\n,;:—–-"
 _OPENING = _TRIM + "\"'“”‘’"
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "we", "i", "you"}
 _POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your"}
+_WORD = re.compile(r"[^\W_][\w’'-]*")
 _PREPOSITIONS = {"in", "on", "at", "by", "from", "with", "for", "of", "to", "under", "after", "during", "over", "per"}
 
 
@@ -77,6 +80,9 @@ class _Attribution:
     label: str = "indirect"
     resolved: tuple[int, int] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    cited: bool = False
+    speaker: bool = False
+    main: bool = False
 
     @property
     def start(self) -> int:
@@ -414,7 +420,10 @@ def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution 
         start, end = att.source
         while start < end and text[start] in _OPENING:
             start += 1  # '“…?” reporter Jackie Nespral asked': the closing mark is not part of the speaker
-        att.source = (start, end)
+        # "While the media hyper-focuses on it.": a subject that is only punctuation (the parser's "-") is no source
+        att.source = (start, end) if any(ch.isalnum() for ch in text[start:end]) else None
+        if att.source is None:
+            att.source_token = None
     cut = [att.cue] + ([att.source] if att.source else [])
     parts: list[tuple[int, int]] = []
     for s, e in sorted(att.parts):
@@ -512,6 +521,8 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         return
     if low in {"he", "she", "him", "her", "his", "hers"}:
         for ent in reversed(entities):
+            if any(s <= ent.start < e for s, e in att.parts):
+                continue  # a name inside what "he" says is who he talks about: '“… Bashar al-Assad,” he added'
             if ent.end <= start and ent.label == "PERSON":
                 att.resolved = (ent.start, ent.end)
                 return
@@ -532,6 +543,15 @@ def _resolve(att: _Attribution, earlier: list[_Attribution], entities: list[Span
         return
     if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children):
         return  # "the Harbour Watch group" names itself; it is not a reference to an earlier group
+    if tok.text[:1].isupper() and det.lower_ == "the" and tok.i - det.i == 1:
+        # "the Observatory" after "the Syrian Observatory for Human Rights": the nearest earlier name holding the word
+        text = tok.doc.text  # built from the tokens on every access: once here
+        for ent in reversed(entities):
+            if ent.end <= start and ent.label in {"ORG", "FAC", "NORP", "GPE"}:
+                words = _WORD.findall(text[ent.start : ent.end])
+                if tok.text in words[:-1] or (tok.text in words and len(words) > 1):
+                    att.resolved = (ent.start, ent.end)
+                    return
     lemma = tok.lemma_.lower()
     if lemma not in PERSON_ROLES and lemma not in ORGANIZATION_HEADS:
         return
@@ -639,10 +659,13 @@ def _cue_inside(att: _Attribution) -> bool:
     return any(s <= att.cue[0] < e for s, e in att.parts)
 
 
-def extract_attributions(doc: Document, parsed: Any | None = None, table: CueTable | None = None) -> list[_Attribution]:
+def extract_attributions(
+    doc: Document, parsed: Any | None = None, table: CueTable | None = None, judge_cited: bool = True
+) -> list[_Attribution]:
     """All attributions in a document, in reading order, with pronoun and role sources resolved.
 
-    ``table`` is the learned cue table (default: the bundled one; ``{}`` for the hand rules alone).
+    ``table`` is the learned cue table (default: the bundled one; ``{}`` for the hand rules alone). ``judge_cited``
+    False leaves every ``cited`` flag False (``training/learn_source_rules.py`` learns the counts that decide it).
     """
     parsed = parsed if parsed is not None else parse(doc)
     table = cue_table() if table is None else table
@@ -701,6 +724,7 @@ def extract_attributions(doc: Document, parsed: Any | None = None, table: CueTab
     entities = list(doc.layer("entities").spans) if doc.has_layer("entities") else []
     if not entities:
         entities = [Span(e.start_char, e.end_char, e.label_) for e in parsed.ents if e.end_char > e.start_char]
+    entities = [e for e in entities if _WORD.search(text[e.start : e.end])]  # not a stray "¦" tagged as a person
     by_source = sorted(result, key=lambda a: a.source[0] if a.source else a.cue[0])
     first_person = []
     for i, att in enumerate(by_source):
@@ -710,15 +734,42 @@ def extract_attributions(doc: Document, parsed: Any | None = None, table: CueTab
         _resolve(att, by_source[:i], entities)
     for att in first_person:
         _resolve(att, [a for a in by_source if a is not att], entities)
+    for att in result:
+        att.speaker = judge_cited and _can_speak(att, parsed)
+        att.cited = att.speaker and cue_cites(att.cue_lemma)
+        cue = parsed.char_span(att.cue[0], att.cue[1], alignment_mode="expand")
+        # the cue is the sentence's main verb ("Damascus and Moscow accuse …, and have provided …")
+        att.main = cue is not None and len(cue) > 0 and cue.root.dep_ == "ROOT" and cue.root.pos_ in {"VERB", "AUX"}
     return result
 
 
+def _root(parsed: Any, rng: tuple[int, int] | None) -> Any | None:
+    span = parsed.char_span(rng[0], rng[1], alignment_mode="expand") if rng else None
+    return span.root if span is not None and len(span) else None
+
+
+def _can_speak(att: _Attribution, parsed: Any) -> bool:
+    """Whether the source phrase can name a source (a pronoun only through the antecedent it resolved to); the
+    attribution *cites* it when its cue reports, too. See ``veracity.sourcing.cited``."""
+    if att.source is None:
+        return False
+    head = _root(parsed, att.source)
+    if head is None:
+        return False
+    if head.pos_ == "PRON" or head.lower_ in _PRONOUNS or head.lower_ in RELATIVE_PRONOUNS:
+        target = _root(parsed, att.resolved)
+        return target is not None and target.pos_ != "PRON" and head_can_speak(target)
+    return head_can_speak(head)
+
+
 def source_ranges(layer_spans: Sequence[Span]) -> list[tuple[int, int]]:
-    """Distinct source ranges of an attributions layer in first-appearance order; index k is span ``sources/k``."""
+    """Distinct source ranges whose phrase can name a source (``attrs["speaker"]``), in first-appearance order; index
+    k is span ``sources/k``. The sources layer lists such a mention only when its source is cited somewhere (one of
+    its mentions is the source of an attribution with ``attrs["cited"]``)."""
     seen: dict[tuple[int, int], None] = {}
     for span in layer_spans:
         src = span.attrs.get("source")
-        if src:
+        if src and span.attrs.get("speaker", True):
             seen.setdefault((src["start"], src["end"]), None)
     return list(seen)
 
@@ -736,6 +787,9 @@ def build_layer(doc: Document, atts: list[_Attribution]) -> Layer:
             "cue": _rng(att.cue),
             "resolved_source": _rng(att.resolved),
             "cue_lemma": att.cue_lemma,
+            "cited": att.cited,
+            "speaker": att.speaker,
+            "main_verb": att.main,
         }
         if len(att.parts) > 1:
             attrs["parts"] = [_rng(p) for p in att.parts]
@@ -744,12 +798,55 @@ def build_layer(doc: Document, atts: list[_Attribution]) -> Layer:
     relations = []
     for i, span in enumerate(spans):
         src = span.attrs["source"]
-        if src:
+        if src and span.attrs["cited"]:
             k = order[(src["start"], src["end"])]
             relations.append(Relation(f"attributions/{i}", f"sources/{k}", "attributed_to"))
     counts = {label: sum(1 for s in spans if s.label == label) for label in LEGEND}
     summary = {**counts, "no_source": sum(1 for s in spans if not s.attrs["source"])}
-    return Layer("attributions", spans, relations, data={"summary": summary, "legend": LEGEND})
+    data = {"summary": summary, "legend": LEGEND, "quoted": quoted_segments(atts, order), "voices": VOICES}
+    return Layer("attributions", spans, relations, data=data)
+
+
+VOICES = {
+    "quoted": "inside a direct quotation: the source's own words",
+    "reported": "reported or paraphrased speech: what the source is said to have said",
+    "belief": "a belief, hope or intention the writer attributes to the source",
+}
+
+
+def quoted_segments(atts: Sequence[_Attribution], order: dict[tuple[int, int], int]) -> list[dict[str, Any]]:
+    """The text that is not the writer's own voice: non-overlapping segments of attribution content, each given to the
+    innermost citing attribution covering it, in text order.
+
+    Each segment is ``{"start", "end", "voice": quoted|reported|belief, "attribution": "attributions/i",
+    "source": "sources/k" | None}`` (``source`` is the sources-layer span id when the attribution cites its source).
+    Only attributions whose cue reports or believes count ("the US launched strikes" is the writer's assertion).
+    """
+    citing = [(i, a) for i, a in enumerate(atts) if cue_cites(a.cue_lemma) or a.label == "direct"]
+    cuts = sorted({x for _, a in citing for p in a.parts for x in p})
+    segments: list[dict[str, Any]] = []
+    for lo, hi in pairwise(cuts):
+        owners = [
+            (sum(e - s for s, e in a.parts), i, a) for i, a in citing if any(s <= lo and hi <= e for s, e in a.parts)
+        ]
+        if not owners:
+            continue
+        _size, i, a = min(owners, key=lambda o: (o[0], o[1]))
+        voice = {"direct": "quoted", "belief": "belief"}.get(a.label, "reported")
+        src = order.get(a.source) if a.source and a.cited else None
+        seg = {
+            "start": lo,
+            "end": hi,
+            "voice": voice,
+            "attribution": f"attributions/{i}",
+            "source": f"sources/{src}" if src is not None else None,
+        }
+        prev = segments[-1] if segments else None
+        if prev and prev["end"] == lo and all(prev[k] == seg[k] for k in ("voice", "attribution", "source")):
+            prev["end"] = hi
+        else:
+            segments.append(seg)
+    return segments
 
 
 class AttributionAnalyzer(BaseAnalyzer):

@@ -18,6 +18,7 @@ from veracity.analyzers.attributions import source_ranges
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Relation, Span
 from veracity.models.loading import spacy_pipeline
+from veracity.sourcing.cited import DOCUMENT_HEADS
 from veracity.sourcing.lexicon import (
     ANONYMITY_MARKERS,
     GOVERNMENT_HEADS,
@@ -41,7 +42,9 @@ KINDS = {
     "outlet": "a news outlet or website, rated for reliability where the table knows it",
     "anonymous": 'an unnamed source whose identity is withheld ("two anonymous officials", "military sources")',
     "vague": 'an unspecified group or unresolved reference ("experts say", "some people", "officials said")',
+    "document": 'a document, filing, poll or statement credited as the source ("the lawsuit says", "an affidavit")',
 }
+_OUTLET_WORDS = {"newspaper", "magazine", "outlet", "network", "channel", "website", "site"}
 _GOV_ORG = re.compile(
     r"\b(Ministry|Department|Government|Kremlin|Pentagon|White House|Congress|Senate|Parliament|Army|Navy|Police|"
     r"Embassy|Administration|Council|Commission|Agency|Authority|Bureau|Office of)\b"
@@ -99,6 +102,12 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
     head = _head(parsed, start, end)
     if head is None:
         return {"kind": "vague", "anonymous": True}
+    for o in outlets:
+        # "a CNN poll", "Reuters' analysis": the outlet owns the document or poll that is the source
+        owner = _head(parsed, o.start, o.end) if start <= o.start and o.end <= end else None
+        owned = owner is not None and owner.head.i == head.i and owner.dep_ in {"compound", "poss", "nmod"}
+        if owned and head.lemma_.lower() in _CREDIT_NOUNS:
+            return {"kind": "outlet", "anonymous": False, "domain": o.domain}
     span = parsed.char_span(start, end, alignment_mode="expand")
     tokens = list(span)
     lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
@@ -125,6 +134,12 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
         return {"kind": "person", "anonymous": False}
     dets = {c.lower_ for c in head.children if c.dep_ in {"det", "nummod", "quantmod"}}
     plural = head.tag_ in {"NNS", "NNPS"}
+    if lemma in DOCUMENT_HEADS and lemma not in {"report", "research", "data"} | _OUTLET_WORDS:
+        # "the lawsuit says", "an affidavit states", "his letter": a document is a named source; unnamed plural
+        # ones ("studies show", "documents suggest") stay vague
+        owned = any(c.dep_ in {"poss", "compound"} for c in head.children)
+        if not plural or owned or dets & {"the", "this", "that", "these", "those"}:
+            return {"kind": "document", "anonymous": False}
     if lemma in PERSON_ROLES:
         if dets & _INDEFINITE or any(c.dep_ == "nummod" for c in head.children) or not plural:
             return {"kind": "anonymous", "anonymous": True}
@@ -142,16 +157,80 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
     return {"kind": "vague", "anonymous": True}
 
 
+#: nouns an outlet is credited through when it modifies them ("a CNN poll", "Reuters' analysis", "a Fox interview")
+_CREDIT_NOUNS = DOCUMENT_HEADS | {"interview", "reporting", "reporter", "correspondent", "host", "anchor", "source"}
+_RELAY_PREPS = {"to", "with", "on", "in", "by"}
+
+
+def credited_outlet(parsed: Any, outlet: Any, atts: Sequence[Span]) -> tuple[str, list[str]] | None:
+    """How an outlet named outside any source phrase is credited, with the attributions it relays; None if it is not.
+
+    ``("relay", [ids])``: the outlet carries a cited attribution of its sentence to us ("military sources speaking to
+    Sputnik Arabic warned …", "two officials told The New York Times that …", "said in an interview with CNN").
+    ``("affiliation", [ids])``: it sits inside a cited source phrase ("Fox News host Sean Hannity said").
+    ``("credited", [])``: it modifies a document or poll word ("a CNN poll found", "according to a Reuters tally").
+    """
+    span = parsed.char_span(outlet.start, outlet.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    root = span.root
+    for a in atts:
+        src = a.attrs["source"]
+        if src["start"] <= outlet.start and outlet.end <= src["end"]:
+            return "affiliation", [a.id or ""]
+    relayed = []
+    sent = root.sent
+    for a in atts:
+        cue = a.attrs.get("cue")
+        if not cue or not sent.start_char <= cue["start"] < sent.end_char:
+            continue
+        parts = [(p["start"], p["end"]) for p in a.attrs.get("parts") or [{"start": a.start, "end": a.end}]]
+        if any(s <= outlet.start < e for s, e in parts):
+            continue
+        if _hangs_off(root, cue, a.attrs["source"], a.attrs.get("cue_lemma") == "tell"):
+            relayed.append(a.id or "")
+    if relayed:
+        return "relay", relayed
+    if root.dep_ in {"compound", "poss", "nmod"} and root.head.lemma_.lower() in _CREDIT_NOUNS:
+        return "credited", []
+    if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according":
+        return "credited", []
+    return None
+
+
+def _hangs_off(tok: Any, cue: dict[str, int], src: dict[str, int], told: bool) -> bool:
+    """Whether ``tok`` reaches the cue word or the source phrase within four steps up the parse, through "to",
+    "with", "on", "in" or "by" ("speaking to Sputnik", "in an interview with CNN") or as the one told ("told CNN")."""
+    path = [tok]
+    while path[-1].head is not path[-1] and len(path) <= 4:
+        head = path[-1].head
+        if head.idx == cue["start"] or src["start"] <= head.idx < src["end"]:
+            first = path[-1]
+            if first.dep_ == "dative" or (told and first.dep_ == "dobj"):
+                return True
+            return any(t.dep_ == "prep" and t.lower_ in _RELAY_PREPS for t in path)
+        path.append(head)
+    return False
+
+
 def _key(text: str) -> str:
     t = _DETS.sub("", " ".join(text.split())).lower()
     return re.sub(r"[’']s$", "", t).strip(" ,.")
+
+
+_LEADING_JUNK = re.compile(r"^[^\w“\"']+")
+_ARTICLE_PREFIX = re.compile(r"\b(?:al|el|ad|as|ash|an|ar|at|az)-")
 
 
 def _person_name(parsed: Any, text: str, start: int, end: int) -> str:
     """The PERSON entity inside a mention ("Mayor Elena Varga" -> "elena varga"), else the mention's key."""
     span = parsed.char_span(start, end, alignment_mode="expand")
     people = [(s, e) for label, s, e in _entities(span) if label == "PERSON"] if span is not None else []
-    return _key(text[people[-1][0] : people[-1][1]]) if people else _key(text[start:end])
+    # the name the phrase is about is the one holding its head ("Chen, a wonk who worked for … Marco Rubio" is Chen)
+    root = span.root.idx if span is not None and len(span) else start
+    own = [p for p in people if p[0] <= root < p[1]] or people[:1]
+    key = _key(text[own[0][0] : own[0][1]]) if own else _key(text[start:end])
+    return _ARTICLE_PREFIX.sub("", key)  # "Shadi al-Jundi" and "Jundi" are one person
 
 
 def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, str]:
@@ -208,10 +287,18 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
         key = canonical.get(keys[m["id"]], keys[m["id"]])
         ref = m.get("refers_to") or m
         name = _POSSESSIVE.sub("", " ".join(text[ref["start"] : ref["end"]].split()))
+        if m["kind"] == "person" and ", " in name:
+            name = name.split(", ", 1)[0]  # "Chen, a research fellow at …": the name, not the whole apposition
+        name = _LEADING_JUNK.sub("", name) or name  # "— Peggy Holtman" (a dash or stray mark before the name)
         if key not in groups:
             groups[key] = f"S{len(groups) + 1}"
             names[groups[key]] = name
-        elif m["kind"] == "person" and len(name) > len(names[groups[key]]) and not m.get("refers_to"):
+        elif (
+            m["kind"] == "person"
+            and len(name) > len(names[groups[key]])
+            and not m.get("refers_to")
+            and name[:1].isupper()  # not "week.” Clinton", a phrase the parser ran into the name
+        ):
             names[groups[key]] = name
         m["source_id"] = groups[key]
     return names
@@ -254,40 +341,63 @@ class SourceAnalyzer(BaseAnalyzer):
         found = self._ratings.lookup(domain)
         if found is None:
             return None
-        return {
-            "score": round(float(found["score"]), 4),
+        out = {
+            "score": round(float(found["score"]), 4) if found["score"] is not None else None,
             "rating": found["rating"],
             "source": found["source"],
             "rated_domain": found["domain"],
         }
+        if found.get("labels"):
+            out["labels"] = list(found["labels"])  # the user's own tags ("state-affiliated")
+        return out
 
     def _analyze(self, doc: Document) -> Layer:
         parsed = parse(doc)
         text = doc.text
-        atts = doc.layer("attributions").spans
-        outlets = find_outlets(text)
+        # every attribution whose source phrase can name a source; those whose cue reports (``cited``) decide which
+        # sources are listed, the others only add mentions of a listed source ("Trump wants …" after "Trump said …")
+        atts = [a for a in doc.layer("attributions").spans if a.attrs.get("source") and a.attrs.get("speaker", True)]
+        cited = [a for a in atts if a.attrs.get("cited", True)]
+        cited_ranges = {(a.attrs["source"]["start"], a.attrs["source"]["end"]) for a in cited}
+        outlets = find_outlets(text, own_domain=self._own_domain(doc))
         mentions: list[dict[str, Any]] = []
         for k, (s, e) in enumerate(source_ranges(atts)):
             resolved = next(
                 (
                     a.attrs.get("resolved_source")
                     for a in atts
-                    if a.attrs.get("source") and (a.attrs["source"]["start"], a.attrs["source"]["end"]) == (s, e)
+                    if (a.attrs["source"]["start"], a.attrs["source"]["end"]) == (s, e)
                 ),
                 None,
             )
             info = classify_mention(parsed, s, e, outlets)
             mention = {"id": f"sources/{k}", "start": s, "end": e, **info, "via": "attribution"}
-            # only a pronoun or an unnamed role ("she", "the official", "the group") takes its referent's identity
-            if resolved and info["anonymous"] and info["kind"] != "outlet":
+            mention["cited"] = (s, e) in cited_ranges
+            # only a pronoun, an unnamed role ("she", "the official", "the group") or a short back-reference ("the
+            # Observatory") takes its referent's identity
+            short = e - s <= 40 and text[s:e].lower().startswith("the ") and len(text[s:e].split()) == 2
+            if resolved and (info["anonymous"] or short) and info["kind"] != "outlet":
                 r = (resolved["start"], resolved["end"])
                 rinfo = classify_mention(parsed, *r, outlets)
                 mention.update(rinfo)
                 mention["refers_to"] = {"start": r[0], "end": r[1]}
             mentions.append(mention)
         n = len(mentions)
+        mentioned = []
+        relays = []
         for o in outlets:
-            if any(m["start"] == o.start and m["end"] == o.end for m in mentions):
+            if any(m["start"] <= o.start and o.end <= m["end"] and m.get("domain") == o.domain for m in mentions):
+                continue  # the outlet is (or owns) the source mention itself: "CNN said", "a CNN poll found"
+            role = credited_outlet(parsed, o, cited)
+            if role is None or role[0] != "credited":
+                # named but not itself a source: an outlet that carries a cited source to us ("speaking to Sputnik
+                # Arabic", "told CNN", "Fox News host X") is kept as a relay of those attributions, not as a row
+                entry = {"start": o.start, "end": o.end, "domain": o.domain, "found_by": o.via}
+                entry["reliability"] = self._rate(o.domain)
+                if role is None:
+                    mentioned.append(entry)
+                else:
+                    relays.append({**entry, "role": role[0], "attributions": role[1]})
                 continue
             mentions.append(
                 {
@@ -298,19 +408,43 @@ class SourceAnalyzer(BaseAnalyzer):
                     "anonymous": False,
                     "domain": o.domain,
                     "via": o.via,
+                    "role": role[0],
+                    "relays": role[1],
+                    "cited": True,
                 }
             )
             n += 1
+        # a pronoun or role's antecedent ("Donald Trump" for a later "he said") is where the source is named: it is
+        # a mention of the same source, so the row shows it even when the name itself sourced nothing
+        ranges = {(m["start"], m["end"]) for m in mentions}
+        for m in list(mentions):
+            ref = m.get("refers_to")
+            overlaps = ref and any(s < ref["end"] and ref["start"] < e for s, e in ranges)
+            if ref and not overlaps and m["kind"] != "outlet":
+                ranges.add((ref["start"], ref["end"]))
+                mentions.append({**m, "id": f"sources/{n}", **ref, "via": "antecedent", "cited": False})
+                mentions[-1].pop("refers_to")
+                mentions[-1]["antecedent_of"] = m["id"]
+                n += 1
         ordered = sorted(mentions, key=lambda m: m["start"])
         names = _group(ordered, text, parsed)
-        counts = Counter()
-        for a in atts:
-            src = a.attrs.get("source")
-            if src:
-                m = next(m for m in mentions if (m["start"], m["end"]) == (src["start"], src["end"]))
-                counts[m["source_id"]] += 1
-        spans = []
+        listed = {m["source_id"] for m in ordered if m["cited"]}
+        ordered = [m for m in ordered if m["source_id"] in listed]
+        renumber: dict[str, str] = {}
+        for m in ordered:
+            renumber.setdefault(m["source_id"], f"S{len(renumber) + 1}")
+        names = {renumber[sid]: name for sid, name in names.items() if sid in renumber}
+        names = {sid: names[sid] for sid in sorted(names, key=lambda x: int(x[1:]))}
+        for m in ordered:
+            m["source_id"] = renumber[m["source_id"]]
+        by_range = {(m["start"], m["end"]): m for m in ordered}
+        counts: Counter[str] = Counter()
         relations = []
+        for a in cited:
+            m = by_range[(a.attrs["source"]["start"], a.attrs["source"]["end"])]
+            counts[m["source_id"]] += 1
+            relations.append(Relation(m["id"], a.id or "", "source_of"))
+        spans = []
         for m in ordered:
             attrs: dict[str, Any] = {
                 "source_id": m["source_id"],
@@ -318,19 +452,19 @@ class SourceAnalyzer(BaseAnalyzer):
                 "anonymous": bool(m["anonymous"]),
                 "name": names[m["source_id"]],
                 "found_by": m["via"],
+                "cited": bool(m["cited"]),
             }
             if m.get("refers_to"):
                 attrs["refers_to"] = m["refers_to"]
+            if m.get("role"):
+                attrs["role"] = m["role"]
+            if m.get("relays"):
+                attrs["relays"] = m["relays"]
             if m["kind"] == "outlet":
                 attrs["domain"] = m.get("domain")
                 attrs["reliability"] = self._rate(m["domain"]) if m.get("domain") else None
             score = attrs["reliability"]["score"] if attrs.get("reliability") else None
             spans.append(Span(m["start"], m["end"], m["kind"], score=score, id=m["id"], attrs=attrs))
-        for a in atts:
-            src = a.attrs.get("source")
-            if src:
-                m = next(m for m in mentions if (m["start"], m["end"]) == (src["start"], src["end"]))
-                relations.append(Relation(m["id"], a.id or "", "source_of"))
         table = []
         for sid, name in names.items():
             first = next(sp for sp in spans if sp.attrs["source_id"] == sid)
@@ -354,7 +488,19 @@ class SourceAnalyzer(BaseAnalyzer):
             "named_attributions": sum(row["attributions"] for row in table if not row["anonymous"]),
             "article_outlet": article,
         }
-        return Layer("sources", spans, relations, data={"summary": summary, "legend": KINDS, "article_outlet": article})
+        data = {
+            "summary": summary,
+            "legend": KINDS,
+            "article_outlet": article,
+            "relays": relays,
+            "outlets_mentioned": mentioned,
+        }
+        return Layer("sources", spans, relations, data=data)
+
+    @staticmethod
+    def _own_domain(doc: Document) -> str | None:
+        raw = str(doc.meta.get("domain") or doc.meta.get("url") or "")
+        return normalize_domain(raw) or None if raw else None
 
     def _article(self, doc: Document) -> dict[str, Any] | None:
         """The article's own outlet, from its URL or domain metadata."""

@@ -17,9 +17,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ratings", help="outlet reliability ratings: look up a domain, import your own CSV")
     actions = p.add_subparsers(dest="ratings_action", metavar="ACTION", parser_class=type(p))
     imp = actions.add_parser(
-        "import", help="add or override ratings from a CSV with columns domain,score[,rating][,source]"
+        "import",
+        help="add or override ratings from a CSV with columns domain,score[,rating][,source][,labels]",
     )
-    imp.add_argument("csv", metavar="CSV", help="ratings file; score in [0, 1]")
+    imp.add_argument("csv", metavar="CSV", help="ratings file; score in [0, 1]; labels joined by ';'")
+    imp.add_argument(
+        "--label",
+        metavar="LABEL",
+        default="",
+        help="tag every domain of the file (e.g. state-affiliated); the file then needs only a domain column",
+    )
     imp.add_argument(
         "--ratings",
         metavar="PATH",
@@ -39,7 +46,7 @@ def _setting(args: argparse.Namespace) -> str:
 
 
 def _import(args: argparse.Namespace) -> int:
-    count, dest = import_ratings(Path(args.csv), _setting(args))
+    count, dest = import_ratings(Path(args.csv), _setting(args), label=args.label)
     print(f"imported {count} rating(s) into {dest}")
     return 0
 
@@ -56,5 +63,9 @@ def _lookup(args: argparse.Namespace) -> int:
     if found is None:
         print(f"{domain}: no rating (not in the bundled Lin et al. 2023 table or your ratings file)")
         return 1
-    print(f"{found['domain']}: {found['score']:.3f} ({found['rating']}) — {found['source']}")
+    labels = f" [{', '.join(found['labels'])}]" if found.get("labels") else ""
+    if found["score"] is None:
+        print(f"{found['domain']}: no rating{labels}")
+        return 0
+    print(f"{found['domain']}: {found['score']:.3f} ({found['rating']}) — {found['source']}{labels}")
     return 0

@@ -6,6 +6,16 @@ attributions whose best-overlapping predicted attribution (most shared character
 span overlapping the gold source, or correctly no source when the gold has none (a gold attribution no prediction overlaps counts as wrong); it is also given over
 matched gold attributions only. One annotator per article: the lexicographically first ID, as PolNeAR's own splits.
 A gold content is "direct" when at least 80% of its characters lie inside double quotation marks.
+
+The sources table (the ``sources`` layer a reader sees) is scored on the same articles: *table precision* is the share of
+listed sources (one per ``source_id``) with at least one mention overlapping a gold Source span; *mention recall* the
+share of distinct gold Source spans overlapped by some listed mention. *Claim sourcing accuracy* calls
+``veracity.sourcing.claims.claim_sourcing`` on every sentence: a sentence that a gold attribution's content covers by
+half or more is right when it is not ``unsourced`` and its source overlaps the gold source of a covering
+attribution (``anonymous`` with no source where the gold has none); any other sentence is right
+when ``unsourced``. *Outlet recognition* runs ``find_outlets`` over the bundled sentence set
+(``veracity/data/outlet_recognition.jsonl``): a positive is right when every expected outlet is found with its domain,
+a negative when no outlet is found.
 """
 
 from __future__ import annotations
@@ -21,7 +31,10 @@ from typing import Any
 from veracity.evaluation._data import data_dir
 from veracity.evaluation.spans import si_scores
 
-DESCRIPTION = "attribution content-span F1 and source accuracy on PolNeAR dev"
+DESCRIPTION = (
+    "attribution content F1, source accuracy, sources-table precision, mention recall and claim sourcing accuracy on"
+    " PolNeAR dev; outlet recognition on the bundled sentence set"
+)
 
 Range = tuple[int, int]
 
@@ -31,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", default="dev", choices=["dev", "train"], help="PolNeAR compartment (default dev)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate the first N articles only")
     parser.add_argument("--json", metavar="FILE", default=None, help="also write the scores as JSON")
+    parser.add_argument("--errors", metavar="FILE", default=None, help="write listed sources with no gold overlap")
 
 
 def read_ann(path: Path, text: str) -> list[dict[str, Any]]:
@@ -150,6 +164,139 @@ def score(articles: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]
     return result
 
 
+def _gold_sources(gold: list[dict[str, Any]]) -> list[Range]:
+    return sorted({g["source"] for g in gold if g["source"] is not None})
+
+
+def table_scores(articles: list[tuple[str, str, list[dict[str, Any]], Any]]) -> dict[str, Any]:
+    """Table precision and mention recall from (article id, text, gold, sources layer) quadruples."""
+    listed = correct = n_gold = found = 0
+    wrong: list[dict[str, Any]] = []
+    for name, text, gold, layer in articles:
+        golds = _gold_sources(gold)
+        by_id: dict[str, list[Range]] = {}
+        for span in layer.spans:
+            by_id.setdefault(span.attrs["source_id"], []).append((span.start, span.end))
+        for sid, mentions in by_id.items():
+            listed += 1
+            if any(_overlap([m], golds) for m in mentions):
+                correct += 1
+            else:
+                row = next(r for r in layer.data["summary"]["sources"] if r["source_id"] == sid)
+                wrong.append(
+                    {
+                        "article": name,
+                        "source_id": sid,
+                        "kind": row["kind"],
+                        "mentions": [text[s:e] for s, e in mentions],
+                    }
+                )
+        n_gold += len(golds)
+        mentions_all = [(span.start, span.end) for span in layer.spans]
+        found += sum(1 for g in golds if _overlap([g], mentions_all))
+    return {
+        "table_precision": correct / listed if listed else 0.0,
+        "mention_recall": found / n_gold if n_gold else 0.0,
+        "listed_sources": listed,
+        "gold_sources": n_gold,
+        "wrong_rows": wrong,
+    }
+
+
+def claim_scores(articles: list[tuple[str, list[dict[str, Any]], Any]]) -> dict[str, Any]:
+    """Claim sourcing accuracy from (article id, gold, document with sentences/attributions/sources) triples."""
+    from veracity.sourcing.claims import claim_sourcing
+
+    right = total = covered_n = covered_right = 0
+    confusion: dict[str, int] = {}
+    for _name, gold, doc in articles:
+        for sent in doc.layer("sentences").spans:
+            size = sent.end - sent.start
+            if size <= 0:
+                continue
+            covering = [g for g in gold if _overlap(g["content"], [(sent.start, sent.end)]) >= 0.5 * size]
+            result = claim_sourcing(doc, sent.start, sent.end)
+            predicted = [(result["source"]["start"], result["source"]["end"])] if result["source"] else []
+            if covering:
+                covered_n += 1
+                golds = [g["source"] for g in covering if g["source"] is not None]
+                if result["sourcing"] == "unsourced":
+                    ok = False
+                elif golds:
+                    ok = any(_overlap([p], golds) for p in predicted)
+                else:
+                    ok = not predicted
+                covered_right += ok
+                key = "gold attributed → " + result["sourcing"] + (" ✓" if ok else " ✗")
+            else:
+                ok = result["sourcing"] == "unsourced"
+                key = "gold none → " + result["sourcing"]
+            confusion[key] = confusion.get(key, 0) + 1
+            right += ok
+            total += 1
+    return {
+        "claim_sourcing_accuracy": right / total if total else 0.0,
+        "claim_sourcing_accuracy_attributed": covered_right / covered_n if covered_n else 0.0,
+        "sentences": total,
+        "attributed_sentences": covered_n,
+        "claim_confusion": dict(sorted(confusion.items())),
+    }
+
+
+def outlet_scores(path: Path | None = None) -> dict[str, Any]:
+    """Outlet recognition on the bundled sentence set: share of sentences handled right, and false outlets found."""
+    from importlib import resources
+
+    from veracity.sourcing.outlets import find_outlets
+
+    raw = (
+        path.read_text(encoding="utf-8")
+        if path is not None
+        else resources.files("veracity.data").joinpath("outlet_recognition.jsonl").read_text(encoding="utf-8")
+    )
+    rows = [json.loads(line) for line in raw.splitlines() if line.strip()]
+    right = positives = negatives = false_found = 0
+    misses: list[dict[str, Any]] = []
+    for row in rows:
+        found = find_outlets(row["text"])
+        got = {(row["text"][o.start : o.end], o.domain) for o in found}
+        want = {(o["name"], o["domain"]) for o in row.get("outlets", [])}
+        if want:
+            positives += 1
+            ok = want <= got and all(o.domain in {d for _, d in want} for o in found)
+        else:
+            negatives += 1
+            ok = not found
+            false_found += len(found)
+        right += ok
+        if not ok:
+            misses.append({"text": row["text"], "want": sorted(want), "got": sorted(got)})
+    return {
+        "outlet_accuracy": right / len(rows) if rows else 0.0,
+        "outlet_sentences": len(rows),
+        "outlet_positives": positives,
+        "outlet_negatives": negatives,
+        "outlets_found_in_negatives": false_found,
+        "outlet_misses": misses,
+    }
+
+
+def analyzed(text: str, parsed: Any) -> Any:
+    """A document with the sentences, entities, attributions and sources layers, from a given parse."""
+    from veracity.analyzers._spacy import _store
+    from veracity.analyzers.attributions import AttributionAnalyzer
+    from veracity.analyzers.entities import EntityAnalyzer
+    from veracity.analyzers.sentences import SentenceAnalyzer
+    from veracity.analyzers.sources import SourceAnalyzer
+    from veracity.doc import Document
+
+    doc = Document(text)
+    _store(doc, parsed)
+    for analyzer in (SentenceAnalyzer(), EntityAnalyzer(), AttributionAnalyzer(), SourceAnalyzer()):
+        doc.add_layer(analyzer.analyze(doc))
+    return doc
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the evaluation and print a table (and JSON when asked)."""
     from veracity.analyzers._spacy import parse_many
@@ -178,6 +325,17 @@ def run(args: argparse.Namespace) -> int:
         triples.append((name, gold, preds))
     rules_s = time.perf_counter() - started
     scores = score(triples)
+    started = time.perf_counter()
+    docs = [analyzed(text, p) for (_name, text, _gold), p in zip(split, parsed, strict=True)]
+    sourcing_s = time.perf_counter() - started
+    table = table_scores([(n, t, g, d.layer("sources")) for (n, t, g), d in zip(split, docs, strict=True)])
+    wrong = table.pop("wrong_rows")
+    scores.update(table)
+    scores.update(claim_scores([(n, g, d) for (n, _t, g), d in zip(split, docs, strict=True)]))
+    outlets = outlet_scores()
+    misses = outlets.pop("outlet_misses")
+    scores.update(outlets)
+    scores["sourcing_seconds"] = sourcing_s
     scores.update({"split": args.split, "articles": len(split), "parse_seconds": parse_s, "rules_seconds": rules_s})
     print(f"PolNeAR {args.split}: {len(split)} articles, {scores['gold_attributions']} gold attributions")
     print(f"{'content spans':<16} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6} {'pred':>6}")
@@ -187,6 +345,22 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"source accuracy  {scores['source_accuracy']:.3f} (all gold)  {scores['source_accuracy_matched']:.3f} (matched gold, {scores['matched']})"
     )
+    print(
+        f"sources table    precision {scores['table_precision']:.3f} ({scores['listed_sources']} listed)"
+        f"  mention recall {scores['mention_recall']:.3f} ({scores['gold_sources']} gold sources)"
+    )
+    print(
+        f"claim sourcing   accuracy {scores['claim_sourcing_accuracy']:.3f} ({scores['sentences']} sentences;"
+        f" {scores['claim_sourcing_accuracy_attributed']:.3f} on the {scores['attributed_sentences']} attributed)"
+    )
+    print(
+        f"outlet names     accuracy {scores['outlet_accuracy']:.3f} ({scores['outlet_positives']} positives,"
+        f" {scores['outlet_negatives']} negatives; {scores['outlets_found_in_negatives']} outlets found in negatives)"
+    )
+    for miss in misses:
+        print(f"  outlet miss: {miss['text'][:70]!r} want {miss['want']} got {miss['got']}")
     if args.json:
         Path(args.json).write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
+    if getattr(args, "errors", None):
+        Path(args.errors).write_text(json.dumps(wrong, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

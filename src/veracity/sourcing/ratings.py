@@ -2,8 +2,10 @@
 
 The bundled table (``veracity/data/domain_ratings_lin2023.csv.gz``, built by ``training/build_ratings.py``) maps
 11,520 news domains to the aggregate quality score ``pc1`` of Lin et al. (2023), 0 = lowest and 1 = highest quality.
-Users add or override ratings with ``veracity ratings import FILE.csv`` (columns ``domain,score[,rating][,source]``);
-their rows win over the bundled ones.
+Users add or override ratings with ``veracity ratings import FILE.csv`` (columns ``domain,score[,rating][,source]
+[,labels]``); their rows win over the bundled ones. ``labels`` are the user's own tags per domain ("state-affiliated",
+"satire"; several joined by ``;``): a row may carry labels alone (``domain,labels``, or ``--label`` for a plain list of
+domains), which then ride along with the bundled score.
 """
 
 from __future__ import annotations
@@ -84,8 +86,13 @@ def user_ratings_path(setting: str = "") -> Path:
     return Path(setting).expanduser() if setting else Path(user_data_dir("veracity")) / "ratings.csv"
 
 
-def _read_user_csv(path: Path, *, strict: bool) -> dict[str, dict[str, Any]]:
-    """Rows of a ratings CSV keyed by normalised domain; ``strict`` raises on the first bad row."""
+def _labels(raw: str) -> list[str]:
+    return sorted({part.strip() for part in re.split(r"[;|]", raw) if part.strip()})
+
+
+def _read_user_csv(path: Path, *, strict: bool, label: str = "") -> dict[str, dict[str, Any]]:
+    """Rows of a ratings CSV keyed by normalised domain; ``strict`` raises on the first bad row; ``label`` is added to
+    every row (a list of domains needs no score then)."""
     out: dict[str, dict[str, Any]] = {}
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -99,27 +106,32 @@ def _read_user_csv(path: Path, *, strict: bool) -> dict[str, dict[str, Any]]:
         ) from None
     reader = csv.DictReader(io.StringIO(text))
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-    if "domain" not in fields or "score" not in fields:
+    if "domain" not in fields or not ({"score", "labels"} & set(fields) or label):
         raise (InputError if strict else ConfigurationError)(
-            f"ratings file {path} needs a header with columns domain,score (optional: rating,source); found {fields or 'none'}"
+            f"ratings file {path} needs a header with columns domain and score or labels (optional: rating,source);"
+            f" found {fields or 'none'}"
         )
     for line, row in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         domain = normalize_domain(row.get("domain", ""))
+        labels = _labels(row.get("labels", "") + (";" + label if label else ""))
+        raw_score = row.get("score", "")
         try:
-            score = float(row.get("score", ""))
+            score: float | None = float(raw_score) if raw_score or not labels else None
         except ValueError:
             score = float("nan")
-        if not domain or not 0.0 <= score <= 1.0:
+        if not domain or (score is not None and not 0.0 <= score <= 1.0):
             if strict:
                 raise InputError(
-                    f"{path} line {line}: need a domain and a score between 0 and 1, got domain={row.get('domain')!r} score={row.get('score')!r}"
+                    f"{path} line {line}: need a domain and a score between 0 and 1 (or labels), got"
+                    f" domain={row.get('domain')!r} score={row.get('score')!r}"
                 )
             continue
         out[domain] = {
             "score": score,
-            "rating": row.get("rating") or rating_name(score),
+            "rating": (row.get("rating") or rating_name(score)) if score is not None else None,
             "source": row.get("source") or f"user ratings ({path.name})",
+            "labels": labels,
         }
     return out
 
@@ -132,17 +144,23 @@ class RatingsTable:
         self._user = _read_user_csv(user_csv, strict=False) if user_csv else {}
 
     def lookup(self, domain_or_url: str) -> dict[str, Any] | None:
-        """``{"domain", "score", "rating", "source"}`` for the domain (or its nearest rated parent), else None."""
+        """``{"domain", "score", "rating", "source", "labels"}`` for the domain (or its nearest rated parent), else
+        None. The user's labels for the domain or a parent ride along with whichever score is found."""
         domain = normalize_domain(domain_or_url)
         if not domain:
             return None
         bundled = _bundled()
+        labels = sorted({lab for c in _parents(domain) for lab in self._user.get(c, {}).get("labels", [])})
         for candidate in _parents(domain):
-            if candidate in self._user:
-                return {"domain": candidate, **self._user[candidate]}
+            user = self._user.get(candidate)
+            if user is not None and user["score"] is not None:
+                return {"domain": candidate, **user, "labels": labels}
             if candidate in bundled:
                 score = bundled[candidate]
-                return {"domain": candidate, "score": score, "rating": rating_name(score), "source": BUNDLED_SOURCE}
+                found = {"domain": candidate, "score": score, "rating": rating_name(score), "source": BUNDLED_SOURCE}
+                return {**found, "labels": labels}
+        if labels:
+            return {"domain": domain, "score": None, "rating": None, "source": None, "labels": labels}
         return None
 
     def __contains__(self, domain: str) -> bool:
@@ -163,22 +181,30 @@ def ratings_table(setting: str = "") -> RatingsTable:
         return _tables[key]
 
 
-def import_ratings(csv_path: Path, setting: str = "") -> tuple[int, Path]:
-    """Merge a CSV of ratings into the user's ratings file (its rows win); returns (rows imported, file written)."""
-    new = _read_user_csv(Path(csv_path), strict=True)
+def import_ratings(csv_path: Path, setting: str = "", label: str = "") -> tuple[int, Path]:
+    """Merge a CSV of ratings and labels into the user's ratings file (its rows win; labels add up); returns (rows
+    imported, file written). ``label`` tags every domain of the file ("state-affiliated" for a list of domains)."""
+    new = _read_user_csv(Path(csv_path), strict=True, label=label)
     if not new:
-        raise InputError(f"{csv_path} has no rating rows; give columns domain,score[,rating][,source]")
+        raise InputError(f"{csv_path} has no rating rows; give columns domain,score[,rating][,source][,labels]")
     dest = user_ratings_path(setting)
     merged = _read_user_csv(dest, strict=False) if dest.exists() else {}
-    merged.update(new)
+    for domain, row in new.items():
+        old = merged.get(domain)
+        if old is not None:
+            row = {**row, "labels": sorted(set(old["labels"]) | set(row["labels"]))}
+            if row["score"] is None:  # labels alone keep the score already there
+                row.update(score=old["score"], rating=old["rating"], source=old["source"])
+        merged[domain] = row
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(dest.suffix + ".tmp")
     with tmp.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["domain", "score", "rating", "source"])
+        writer.writerow(["domain", "score", "rating", "source", "labels"])
         for domain in sorted(merged):
             row = merged[domain]
-            writer.writerow([domain, f"{row['score']:.4f}", row["rating"], row["source"]])
+            score = f"{row['score']:.4f}" if row["score"] is not None else ""
+            writer.writerow([domain, score, row["rating"] or "", row["source"], ";".join(row["labels"])])
     tmp.replace(dest)
     with _lock:
         _tables.pop(str(dest), None)

@@ -32,12 +32,27 @@ def np_range(tok: Any) -> tuple[int, int]:
     start = tok.left_edge.idx
     end = tok_end(tok)
     for child in tok.rights:
-        if child.dep_ in _NP_RIGHT or (child.dep_ == "prep" and child.lower_ in {"of", "from", "at"}):
+        named_for = (
+            child.dep_ == "prep"
+            and child.lower_ == "for"
+            and any(g.dep_ == "pobj" and g.pos_ == "PROPN" for g in child.children)
+        )  # "the Syrian Observatory for Human Rights", "the Center for American Progress"
+        if child.dep_ in _NP_RIGHT or (child.dep_ == "prep" and child.lower_ in {"of", "from", "at"}) or named_for:
             end = max(end, tok_end(child.right_edge))
         elif child.dep_ == "punct" and child.text == ",":
             continue
         else:
             break
+    # "a member of the group AP reached for comment": a name glued on by the parser is the subject of a reduced
+    # relative clause (the next word a past-tense verb, no comma before it), not part of the source
+    j = tok.i
+    while j + 1 < len(tok.doc) and tok.doc[j + 1].idx < end:
+        j += 1
+    last = tok.doc[j]
+    if last.dep_ == "appos" and last.pos_ == "PROPN" and last.i + 1 < len(tok.doc):
+        before = tok.doc[last.left_edge.i - 1]
+        if tok.doc[last.i + 1].tag_ == "VBD" and before.text != "," and before.i >= tok.left_edge.i:
+            end = tok_end(before)
     # "London and its allies of claiming that …": a gerund clause after a conjunct is an act, not part of the name
     for t in tok.doc[tok.i + 1 :]:
         if t.idx >= end:
