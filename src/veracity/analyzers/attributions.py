@@ -395,8 +395,8 @@ def _learned_pass(parsed: Any, table: CueTable, taken: set[int]) -> list[_Attrib
         key = cue_key(tok)
         if key is None or (key not in table and key[:2] + "*" not in table):
             continue
-        entries = ((lookup(table, key, slot), slot, deps) for slot, deps in candidate_slots(tok))
-        best = max((e for e in entries if e[0] is not None), key=lambda x: x[0][0], default=None)
+        entries = [(found, slot, deps) for slot, deps in candidate_slots(tok) if (found := lookup(table, key, slot))]
+        best = max(entries, key=lambda x: x[0][0], default=None)
         if best is not None:
             out.append(_learned(tok, best[1], best[2], with_source=best[0][1] >= 0.5))
         elif tok.pos_ in {"VERB", "AUX"} and max((e[0] for e in table.get(key, {}).values()), default=0) >= 0.3:
@@ -610,7 +610,7 @@ def _speaker_outside_quote(att: _Attribution, parsed: Any, quotes: list[Quote]) 
         return
     quote = next((q for q in quotes if q.start <= src.idx < q.end and not q.start <= att.cue[0] < q.end), None)
     span = parsed.char_span(att.cue[0], att.cue[1], alignment_mode="expand") if quote is not None else None
-    if span is None or span[0].pos_ not in {"VERB", "AUX"}:
+    if quote is None or span is None or span[0].pos_ not in {"VERB", "AUX"}:
         return
     verb = span[0]
     before = stray_subject(verb, stop=quote.end)

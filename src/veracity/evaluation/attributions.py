@@ -140,13 +140,13 @@ def score(articles: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]]
             "n_pred": s.n_pred,
         }
     correct = matched = total = 0
-    for _doc, gold, pred in articles:
-        for g in gold:
+    for _doc, gold_atts, pred_atts in articles:
+        for g in gold_atts:
             total += 1
             # the predicted attribution sharing most characters with the gold content; on a tie the tightest one
             # (a nested attribution inside a longer one), not whichever happens to come first
             best = max(
-                pred,
+                pred_atts,
                 key=lambda p: (_overlap(p["content"], g["content"]), -sum(e - s for s, e in p["content"])),
                 default=None,
             )

@@ -103,7 +103,8 @@ def outlet_aliases() -> dict[str, str]:
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     """Case-sensitive names (hand aliases) and case-insensitive generated names (checked for capitals)."""
-    exact, loose = [], []
+    exact: list[str] = []
+    loose: list[str] = []
     for name, entry in outlet_index().items():
         (exact if "veracity" in entry["origin"] else loose).append(name)
 
@@ -152,7 +153,7 @@ def _capitalised(words: str) -> bool:
 def _runs_on(text: str, end: int) -> bool:
     """Whether a capitalised word follows directly ("Times Square", "The Atlantic Ocean")."""
     m = re.match(r" ([A-Z][\w’'-]*)", text[end : end + 30])
-    return bool(m) and m.group(1) not in _NOT_NAME
+    return m is not None and m.group(1) not in _NOT_NAME
 
 
 def _in_context(text: str, start: int, end: int) -> bool:

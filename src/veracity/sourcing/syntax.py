@@ -109,7 +109,8 @@ def verb_subject(verb: Any, depth: int = 0) -> Any | None:
         return verb_subject(verb.head, depth + 1)
     # "The officials and a member … AP reached for comment said …": a misparsed subject with a relative clause
     left = [c for c in verb.lefts if c.dep_ == "ccomp"]
-    if depth == 0 and left and content_child(verb) is not None and content_child(verb).i > verb.i:
+    content = content_child(verb)
+    if depth == 0 and left and content is not None and content.i > verb.i:
         return next((c for c in left[0].children if c.dep_ in SUBJECT_DEPS), None)
     if depth == 0 and verb.dep_ == "ROOT":
         return stray_subject(verb)
