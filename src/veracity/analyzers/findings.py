@@ -299,34 +299,50 @@ class FindingsAnalyzer(BaseAnalyzer):
             if s.id and s.attrs.get("source_id") in {cs.attrs.get("source_id") for _, cs in resting}
         ]  # fmt: skip
         who = f" ({', '.join(names[:3])}{', …' if len(names) > 3 else ''})" if names else ""
+        example = next(
+            (c for c, _ in resting if not UNNAMED_EVIDENCE.search(doc.text[c.start : c.end])), resting[0][0]
+        )  # the unnamed-evidence finding quotes those already
         message = (
             f"{_plural(len(resting), 'check-worthy claim')} rest{'s' if len(resting) == 1 else ''} on anonymous or "
-            f"vague sources{who}: {_quote(doc.text[resting[0][0].start : resting[0][0].end])}."
+            f"vague sources{who}: {_quote(doc.text[example.start : example.end])}."
         )
         severity = "high" if len(resting) >= MIN_HIGH else "medium" if len(resting) == 2 else "low"
         return [Finding("anonymous_source", severity, message, [c.id for c, _ in resting if c.id] + mention_ids)]
 
     def _outlets(self, doc: Document) -> list[Finding]:
+        """Low-reliability outlets the article cites, or that relay its claims ("speaking to Sputnik Arabic")."""
         sources = doc.layer("sources")
-        weak = []
+        claims_via = self._claims_through(doc)
+        weak: dict[str, dict[str, Any]] = {}  # display name -> {label, ids, claims}
         for row in sources.data.get("summary", {}).get("sources", []):
             rel = row.get("reliability")
-            if row.get("kind") != "outlet" or not isinstance(rel, dict):
+            if (
+                row.get("kind") != "outlet"
+                or not isinstance(rel, dict)
+                or not _is_low(rel.get("rating"), rel.get("score"))
+            ):
                 continue
-            score = rel.get("score")
-            if rel.get("rating") == "low" or (isinstance(score, (int, float)) and score < LOW_RELIABILITY):
-                weak.append(row)
+            sid = row["source_id"]
+            entry = weak.setdefault(str(row.get("name")), {"label": _outlet_label(row.get("name"), row.get("domain"),
+                                                                                   rel.get("score")), "ids": [], "claims": []})  # fmt: skip
+            entry["ids"] += [m.id for m in sources.spans if m.attrs.get("source_id") == sid and m.id]
+            entry["claims"] += claims_via.get(sid, [])
+        checkworthy = {c.id for c in self._checkworthy(doc)}
+        for span in doc.layer("claim_sourcing").spans:
+            for hop in span.attrs.get("via") or []:
+                if not isinstance(hop, dict) or hop.get("kind") != "outlet" or not _is_low(hop.get("rating"), None):
+                    continue
+                name = str(hop.get("text") or hop.get("domain") or "an outlet")
+                entry = weak.setdefault(name, {"label": _outlet_label(name, hop.get("domain"), None), "ids": [],
+                                               "claims": []})  # fmt: skip
+                claim = span.attrs.get("claim_id")
+                if claim in checkworthy:
+                    entry["claims"].append(claim)
         if not weak:
             return []
-        claims_via = self._claims_through(doc)
-        names, ids, via = [], [], []
-        for row in weak:
-            sid = row["source_id"]
-            ids += [s.id for s in sources.spans if s.attrs.get("source_id") == sid and s.id]
-            via += [c for c in claims_via.get(sid, []) if c not in via]
-            score = row["reliability"].get("score")
-            rating = f"reliability {score:.2f}" if isinstance(score, (int, float)) else "rated low"
-            names.append(f"{row.get('name')} ({row['domain'] + ', ' if row.get('domain') else ''}{rating})")
+        names = [e["label"] for e in weak.values()]
+        via = list(dict.fromkeys(c for e in weak.values() for c in e["claims"]))
+        ids = [i for e in weak.values() for i in e["ids"]]
         outlets = " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
         what = "a low-reliability outlet" if len(weak) == 1 else "low-reliability outlets"
         carried = (
@@ -336,7 +352,7 @@ class FindingsAnalyzer(BaseAnalyzer):
             else ""
         )
         message = f"The article relies on {what}: {outlets}{carried}."
-        return [Finding("low_reliability_outlet", "high" if via or len(weak) > 1 else "medium", message, ids + via)]
+        return [Finding("low_reliability_outlet", "high" if via else "medium", message, ids + via)]
 
     @staticmethod
     def _claims_through(doc: Document) -> dict[str, list[str]]:
@@ -409,3 +425,12 @@ def _language_of(doc: Document) -> str | None:
     from veracity.ingest.language import detect_language
 
     return detect_language(doc.text)[0]
+
+
+def _is_low(rating: Any, score: Any) -> bool:
+    return rating == "low" or (isinstance(score, (int, float)) and score < LOW_RELIABILITY)
+
+
+def _outlet_label(name: Any, domain: Any, score: Any) -> str:
+    rating = f"reliability {score:.2f}" if isinstance(score, (int, float)) else "rated low"
+    return f"{name} ({str(domain) + ', ' if domain else ''}{rating})"
