@@ -90,7 +90,9 @@ def test_seed_claim_sourcing_layer(seed_text: str) -> None:
         by_claim[i] for i, s in claims.items() if s.text.startswith("US authorities have invited ISIS terrorists")
     )
     douma = next(by_claim[i] for i, s in claims.items() if s.text.startswith("Subsequent investigations have shown"))
-    assert isis.label == "unsourced" and douma.label == "unsourced"
+    assert isis.label == "unsourced"
+    # "Subsequent investigations have shown …": unnamed investigations are a vague source, not a named one
+    assert douma.label == "anonymous" and douma.attrs["source_kind"] == "vague"
     anonymous = [s for s in layer.spans if s.label == "anonymous"]
     assert any("evacuat" in s.text for s in anonymous), [s.text[:60] for s in anonymous]
     # the claim -> attribution link is kept as relations
