@@ -98,17 +98,32 @@ def _draw(console: Any, view: ReportView) -> None:
             else f"no sentence reaches the check-worthiness threshold; the closest {len(view.claims)} are shown"
         )
         table = Table(title=title, show_lines=False, expand=True)
-        for col in ("#", "score", "claim", "type", "sourcing", "fact-checks", "your corpus"):
+        # a column only for what this report has: no empty "fact-checks" or "your corpus" column
+        columns = {
+            "type": any(c.types for c in view.claims),
+            "sourcing": "claim_sourcing" in view.layers or any(c.sourcing for c in view.claims),
+            "fact-checks": any(c.factchecks for c in view.claims),
+            "your corpus": any(c.evidence for c in view.claims),
+        }
+        for col in ("#", "score", "claim", *(name for name, shown in columns.items() if shown)):
             table.add_column(col, overflow="fold")
         for claim in view.claims:
-            sourcing = (claim.sourcing or "") + (f": {claim.source}" if claim.source else "")
-            fcs = "; ".join(
-                f"{fc.display} — {fc.publisher}: {short(fc.claim, 60)}" + (f" ({fc.relation})" if fc.relation else "")
-                for fc in claim.factchecks
-            )  # fmt: skip
-            table.add_row(str(claim.rank or ""), f"{claim.score:.2f}" if claim.score is not None else "",
-                          short(_strip_controls(claim.text), 140), ", ".join(claim.types), sourcing, fcs,
-                          "; ".join(f"{ev.stance}: {short(ev.passage, 60)}" for ev in claim.evidence))  # fmt: skip
+            cells = {
+                "type": ", ".join(claim.types),
+                "sourcing": (claim.sourcing or "") + (f": {claim.source}" if claim.source else ""),
+                "fact-checks": "; ".join(
+                    f"{fc.display} — {fc.publisher}: {short(fc.claim, 60)}"
+                    + (f" ({fc.relation})" if fc.relation else "")
+                    for fc in claim.factchecks
+                ),
+                "your corpus": "; ".join(f"{ev.stance}: {short(ev.passage, 60)}" for ev in claim.evidence),
+            }
+            table.add_row(
+                str(claim.rank or ""),
+                f"{claim.score:.2f}" if claim.score is not None else "",
+                short(_strip_controls(claim.text), 140),
+                *(cells[name] for name, shown in columns.items() if shown),
+            )
         console.print(table)
 
     if view.has_techniques:
