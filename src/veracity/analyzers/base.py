@@ -80,8 +80,19 @@ class BaseAnalyzer:
         return self._stamp(layer, time.perf_counter() - started)
 
     def analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
-        """Run on several documents; override to batch model calls."""
-        return [self.analyze(doc) for doc in docs]
+        """Run on several documents: one ``_analyze_batch`` call when the subclass batches (its time shared out
+        evenly in provenance), else ``analyze`` one by one."""
+        if type(self)._analyze_batch is BaseAnalyzer._analyze_batch:
+            return [self.analyze(doc) for doc in docs]
+        self.load()
+        started = time.perf_counter()
+        layers = self._analyze_batch(docs)
+        share = (time.perf_counter() - started) / max(1, len(docs))
+        return [self._stamp(layer, share) for layer in layers]
+
+    def _analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
+        """Override to batch model calls or searches over several documents (one unstamped layer each)."""
+        raise NotImplementedError
 
     def _analyze(self, doc: Document) -> Layer:
         raise NotImplementedError

@@ -10,7 +10,6 @@ it are the ``factchecks`` layer's, so ``--only claims`` stays cheap.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -100,18 +99,10 @@ class ClaimAnalyzer(BaseAnalyzer):
         return self._scorer
 
     def _analyze(self, doc: Document) -> Layer:
-        return self.analyze_batch_layers([doc])[0]
+        return self._analyze_batch([doc])[0]
 
-    def analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
+    def _analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
         """Score the sentences of all documents in one bulk call, then build each layer."""
-        self.load()
-        started = time.perf_counter()
-        layers = self.analyze_batch_layers(docs)
-        share = (time.perf_counter() - started) / max(1, len(docs))
-        return [self._stamp(layer, share) for layer in layers]
-
-    def analyze_batch_layers(self, docs: Sequence[Document]) -> list[Layer]:
-        """Unstamped layers for ``docs`` (one scoring call over every sentence)."""
         scorer = self.scorer
         sentence_spans = [doc.layer("sentences").spans for doc in docs]
         parsed = parse_many(docs)

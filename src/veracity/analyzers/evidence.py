@@ -12,7 +12,6 @@ Precision first: a passage is shown only when it is close to the claim (cosine â
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -68,15 +67,7 @@ class EvidenceAnalyzer(BaseAnalyzer):
         return cls(corpus=getattr(services, "corpus", None))
 
     def _analyze(self, doc: Document) -> Layer:
-        return self._layers([doc])[0]
-
-    def analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
-        """One corpus search and one stance batch for the claims of every document."""
-        self.load()
-        started = time.perf_counter()
-        layers = self._layers(docs)
-        share = (time.perf_counter() - started) / max(1, len(docs))
-        return [self._stamp(layer, share) for layer in layers]
+        return self._analyze_batch([doc])[0]
 
     def _stance_model(self) -> Any:
         if self._stance is None:
@@ -85,7 +76,8 @@ class EvidenceAnalyzer(BaseAnalyzer):
             self._stance = get_stance_model()
         return self._stance
 
-    def _layers(self, docs: Sequence[Document]) -> list[Layer]:
+    def _analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
+        """One search for the claims of every document (the base class times and stamps it)."""
         wanted = [
             (d, claim)
             for d, doc in enumerate(docs)
