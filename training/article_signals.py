@@ -168,9 +168,11 @@ def cmd_reference(args: argparse.Namespace) -> None:
     import numpy as np
 
     rows = [r for r in _rows(Path(args.features)) if r["orientation"] == "mainstream"]
+    # quoted_share adds up direct-quotation attributions, which can nest, so it is a feature for ``assess`` only
+    shipped = [name for name in SIGNALS if name != "quoted_share"]
     stats = {
         name: {str(q): round(float(np.percentile([r["signals"][name] for r in rows], q)), 4) for q in QUANTILES}
-        for name in SIGNALS
+        for name in shipped
     }
     outlets = sorted({r["outlet"] for r in rows})
     data = {
@@ -182,7 +184,7 @@ def cmd_reference(args: argparse.Namespace) -> None:
     }
     Path(args.out).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(rows)} mainstream articles")
-    for name in SIGNALS:
+    for name in shipped:
         q = stats[name]
         print(f"{name:<26} p25 {q['25']:>8.3f}  p50 {q['50']:>8.3f}  p75 {q['75']:>8.3f}  p95 {q['95']:>8.3f}")
 

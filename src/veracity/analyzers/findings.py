@@ -302,11 +302,24 @@ class FindingsAnalyzer(BaseAnalyzer):
         example = next(
             (c for c, _ in resting if not UNNAMED_EVIDENCE.search(doc.text[c.start : c.end])), resting[0][0]
         )  # the unnamed-evidence finding quotes those already
+        share = len(resting) / max(1, len(self._checkworthy(doc)))
+        percentile = reference_percentile("anonymous_share", share)
+        typical = _reference().get("quantiles", {}).get("anonymous_share", {}).get("50")
+        compared = (
+            f", {share:.0%} of them (the median mainstream article: {float(typical):.0%})"
+            if typical is not None
+            else ""
+        )
         message = (
             f"{_plural(len(resting), 'check-worthy claim')} rest{'s' if len(resting) == 1 else ''} on anonymous or "
-            f"vague sources{who}: {_quote(doc.text[example.start : example.end])}."
+            f"vague sources{who}{compared}: {_quote(doc.text[example.start : example.end])}."
         )
-        severity = "high" if len(resting) >= MIN_HIGH else "medium" if len(resting) == 2 else "low"
+        if percentile is None:
+            severity = "high" if len(resting) >= MIN_HIGH else "medium" if len(resting) == 2 else "low"
+        elif len(resting) >= MIN_HIGH and percentile >= REFERENCE_MEDIUM:
+            severity = "high"
+        else:
+            severity = "medium" if len(resting) >= 2 and percentile >= 75 else "low"
         return [Finding("anonymous_source", severity, message, [c.id for c, _ in resting if c.id] + mention_ids)]
 
     def _outlets(self, doc: Document) -> list[Finding]:
