@@ -184,10 +184,10 @@ class FindingsAnalyzer(BaseAnalyzer):
             by_claim[str(span.attrs.get("claim_id"))].append(span)
         if not by_claim:
             return []
-        claims = {s.id: s for s in doc.layer("claims").spans}
         false = [cid for cid, matches in by_claim.items() if any(m.label in FALSE_VERDICTS for m in matches)]
-        ordered = sorted(by_claim, key=lambda cid: (cid not in false, claims[cid].attrs.get("rank", 10**9)))
-        first = by_claim[ordered[0]][0]
+        # false verdicts first, then the closest match (the score of the best fact-check for each claim)
+        ordered = sorted(by_claim, key=lambda cid: (cid not in false, -max(m.score or 0.0 for m in by_claim[cid])))
+        first = max(by_claim[ordered[0]], key=lambda m: m.score or 0.0)
         verdict = first.attrs.get("textual_rating") or (
             "no verdict in the imported data" if first.label == "unrated" else first.label.replace("_", " ")
         )
@@ -203,7 +203,8 @@ class FindingsAnalyzer(BaseAnalyzer):
             f"{_quote(str(first.attrs.get('claim', '')))} ({publisher}: {verdict})."
         )
         ids = list(ordered) + [m.id for cid in ordered for m in by_claim[cid] if m.id]
-        return [Finding("factcheck_match", "high" if false else "medium", message, ids)]
+        # high either way: a published check of the same claim is where a fact-checker starts, verdict or not
+        return [Finding("factcheck_match", "high", message, ids)]
 
     def _headline(self, doc: Document) -> list[Finding]:
         """The title, analysed with the body (``meta.headline``): an unsourced claim or loaded wording in it."""
