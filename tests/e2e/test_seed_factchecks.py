@@ -101,3 +101,12 @@ def test_seed_claim_sourcing_layer(seed_text: str) -> None:
     assert linked and all(r.tail_id in attribution_ids for r in linked)
     summary = layer.data["summary"]
     assert summary["counts"]["unsourced"] >= 2 and abs(sum(summary["shares"].values()) - 1) < 1e-6
+
+
+@pytest.mark.slow
+def test_with_the_snopes_records_the_first_finding_is_the_matching_fact_check(small_db: Path) -> None:
+    report = _analyze(env_db=small_db)
+    first = report["summary"]["findings"][0]
+    assert first["kind"] == "factcheck_match" and first["severity"] == "high"
+    assert "Snopes" in first["message"] and "White Helmets" in first["message"]
+    assert any(i.startswith("factchecks/") for i in first["spans"])
