@@ -18,7 +18,6 @@ import contextlib
 import hashlib
 import os
 import re
-import shutil
 import sqlite3
 import threading
 import time
@@ -31,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from veracity.errors import ConfigurationError, InputError, UsageError
-from veracity.stores.search import _embedder_name, _usearch_index_class
+from veracity.stores.search import _embedder_name, _usearch_index_class, load_bm25, save_bm25
 from veracity.stores.text import clean_query, tokenize
 
 __all__ = [
@@ -530,7 +529,6 @@ class CorpusStore:
         generation = self.meta_get("generation", "0")
         if self.meta_get("bm25_generation") == generation and self.bm25_path.is_dir():
             return
-        import bm25s
 
         rowids: list[int] = []
         corpus: list[list[str]] = []
@@ -540,29 +538,14 @@ class CorpusStore:
         for rowid, text, title in cur:
             rowids.append(rowid)
             corpus.append(tokenize(f"{title} {text}"))
-        tmp = self.bm25_path.with_name(self.bm25_path.name + ".tmp")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        if corpus:
-            retriever = bm25s.BM25()
-            retriever.index(corpus, show_progress=False)
-            retriever.save(str(tmp), show_progress=False)
-        else:
-            tmp.mkdir(parents=True)
-        np.save(tmp / "rowids.npy", np.array(rowids, dtype=np.int64))
-        if self.bm25_path.exists():
-            shutil.rmtree(self.bm25_path)
-        os.replace(tmp, self.bm25_path)
+        save_bm25(self.bm25_path, rowids, corpus)
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('bm25_generation', ?)", (generation,))
         self._bm25 = None
         self._bm25_rowids = None
 
     def _load_bm25(self) -> Any:
-        if self._bm25 is None and (self.bm25_path / "params.index.json").is_file():
-            import bm25s
-
-            self._bm25 = bm25s.BM25.load(str(self.bm25_path), mmap=False, show_progress=False)
-            self._bm25_rowids = np.load(self.bm25_path / "rowids.npy")
+        if self._bm25 is None:
+            self._bm25, self._bm25_rowids = load_bm25(self.bm25_path)
         return self._bm25
 
     # -- reading --------------------------------------------------------------------------------------------------

@@ -189,6 +189,37 @@ def _embedder_name(embedder: Any) -> str:
     return str(getattr(embedder, "name", None) or f"{type(embedder).__module__}.{type(embedder).__name__}")
 
 
+def save_bm25(path: Path, rowids: list[int], corpus: list[list[str]]) -> None:
+    """Write a BM25 index of tokenised ``corpus`` (keyed by ``rowids``) to ``path``, replacing it atomically.
+
+    Shared by the fact-check store and the evidence corpus: a kill mid-write leaves the old index whole.
+    """
+    import bm25s
+
+    tmp = path.with_name(path.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    if corpus:
+        retriever = bm25s.BM25()
+        retriever.index(corpus, show_progress=False)
+        retriever.save(str(tmp), show_progress=False)
+    else:
+        tmp.mkdir(parents=True)
+    np.save(tmp / "rowids.npy", np.array(rowids, dtype=np.int64))
+    if path.exists():
+        shutil.rmtree(path)
+    os.replace(tmp, path)
+
+
+def load_bm25(path: Path) -> tuple[Any, np.ndarray | None]:
+    """The BM25 index at ``path`` and its rowids, or (None, None) when none was written yet."""
+    if not (path / "params.index.json").is_file():
+        return None, None
+    import bm25s
+
+    return bm25s.BM25.load(str(path), mmap=False, show_progress=False), np.load(path / "rowids.npy")
+
+
 class HybridIndex:
     """The search indexes of one SQLite store: ``<db>.usearch`` (dense) and ``<db>.bm25/`` (BM25)."""
 
@@ -228,11 +259,8 @@ class HybridIndex:
         return self._dense
 
     def _load_bm25(self) -> Any:
-        if self._bm25 is None and (self.bm25_path / "params.index.json").is_file():
-            import bm25s  # type: ignore[import-untyped]
-
-            self._bm25 = bm25s.BM25.load(str(self.bm25_path), mmap=False, show_progress=False)
-            self._bm25_rowids = np.load(self.bm25_path / "rowids.npy")
+        if self._bm25 is None:
+            self._bm25, self._bm25_rowids = load_bm25(self.bm25_path)
         return self._bm25
 
     def state(self) -> dict[str, Any]:
@@ -385,7 +413,6 @@ class HybridIndex:
         return int(getattr(self.embedder, "dim", 384))
 
     def _rebuild_bm25(self) -> None:
-        import bm25s
 
         rowids: list[int] = []
         corpus: list[list[str]] = []
@@ -398,19 +425,7 @@ class HybridIndex:
                 rowids.append(rowid)
                 corpus.append(tokenize(f"{claim} {title}"))
             last = page[-1][0]
-        tmp = self.bm25_path.with_name(self.bm25_path.name + ".tmp")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        if corpus:
-            retriever = bm25s.BM25()
-            retriever.index(corpus, show_progress=False)
-            retriever.save(str(tmp), show_progress=False)
-        else:
-            tmp.mkdir(parents=True)
-        np.save(tmp / "rowids.npy", np.array(rowids, dtype=np.int64))
-        if self.bm25_path.exists():
-            shutil.rmtree(self.bm25_path)
-        os.replace(tmp, self.bm25_path)
+        save_bm25(self.bm25_path, rowids, corpus)
         self._bm25 = None
         self._bm25_rowids = None
 
