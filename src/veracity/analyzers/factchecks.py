@@ -69,12 +69,14 @@ class FactCheckAnalyzer(BaseAnalyzer):
         if note is None and wanted:
             from veracity.stores.context import previous_sentences
 
-            # each claim is searched with the sentence before it ("the video" needs its antecedent)
-            contexts = [
-                previous_sentences(docs[d].text, [(s.start, s.end) for s in docs[d].layer("sentences").spans],
-                                   [(c.start, c.end)])[0]
-                for d, c in wanted
-            ]  # fmt: skip
+            # each claim is searched with the sentence before it ("the video" needs its antecedent); one pass per document
+            before: dict[int, list[str]] = {}
+            for d, doc in enumerate(docs):
+                targets = [(c.start, c.end) for dd, c in wanted if dd == d]
+                if targets:
+                    sentences = [(s.start, s.end) for s in doc.layer("sentences").spans]
+                    before[d] = previous_sentences(doc.text, sentences, targets)
+            contexts = [before[d].pop(0) for d, _ in wanted]
             try:
                 found = self._store.search_many(
                     [docs[d].text[c.start : c.end] for d, c in wanted], FACTCHECK_TOP_K, contexts=contexts
