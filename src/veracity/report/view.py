@@ -289,7 +289,10 @@ def build_view(report: Report) -> ReportView:
         tables=_tables(report),
         notes=[str(n) for layer in report.layers.values() for n in _as_list(layer.data.get("notes"))],
         errors=[e.model_dump() for e in report.errors],
-        counts={str(k): int(v) for k, v in report.summary.get("counts", {}).items()},
+        # a layer's span count, except findings, which live in the summary (the layer itself has no spans)
+        counts={
+            str(k): len(findings) if k == "findings" else int(v) for k, v in report.summary.get("counts", {}).items()
+        },
         version=report.generator.version,
         schema_version=report.schema_version,
     )
