@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from veracity import budget
 from veracity.doc import Document
 from veracity.models.loading import spacy_pipeline
 
@@ -122,6 +123,7 @@ def _parse_texts(items: list[tuple[int, str]]) -> Iterator[tuple[int, Any]]:
     current: Any = None
     parts: list[Any] = []
     for (key, _), parsed in zip(jobs, nlp.pipe((p for _, p in jobs), batch_size=batch_size), strict=True):
+        budget.check()  # a long text is parsed piece by piece: a spent time budget stops it between pieces
         if parts and key != current:
             yield current, _join(parts, texts[current])
             parts = []

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from veracity import budget
 from veracity.analyzers import _techniques_decode as dec
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Span
@@ -107,6 +108,7 @@ class TechniqueModel:
         starts = dec.window_starts(n, self.body, int(stride or self.decoding["stride"]))
         probs_parts, hidden_parts = [], []
         for i in range(0, len(starts), WINDOWS_PER_CALL):  # bounded memory for very long texts
+            budget.check()
             input_ids, mask = dec.window_batch(ids, starts[i : i + WINDOWS_PER_CALL], self.body)
             probs, hidden = self._session.run(["probs", "hidden"], {"input_ids": input_ids, "attention_mask": mask})
             probs_parts.append(probs)

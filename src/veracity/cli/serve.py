@@ -88,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
             log_level=args.log_level,
             server_header=False,
             proxy_headers=False,
+            # open connections get this long to finish after SIGTERM; then the lifespan stops the analyses
+            timeout_graceful_shutdown=max(1, round(settings.service.shutdown_grace)),
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from veracity import budget
 from veracity.models import loading
 from veracity.models.loading import default_threads
 
@@ -27,6 +28,8 @@ ARTIFACT = "claims-minilm-l6-int8"
 #: only this many leading characters of a text are tokenised (the model reads at most ``max_tokens`` word pieces,
 #: which never span more characters than this in ordinary text); longer texts are scored on their head and flagged
 MAX_CHARS = 4096
+#: texts scored between two checks of the time budget
+_CHECK_EVERY = 256
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,14 @@ class ClaimScorer:
         for i, enc in zip(live, encodings, strict=True):
             truncated[i] = len(texts[i]) > MAX_CHARS or bool(enc.overflowing)
         ids = [np.asarray([enc.ids], dtype=np.int64) for enc in encodings]
-        if self._pool is None or len(ids) < 2 * self.workers:
-            results = [self._run(x) for x in ids]
-        else:
-            results = list(self._pool.map(self._run, ids, chunksize=max(1, min(64, len(ids) // (4 * self.workers)))))
+        results: list[float] = []
+        for start in range(0, len(ids), _CHECK_EVERY):  # a spent time budget stops a long text between blocks
+            budget.check()
+            block = ids[start : start + _CHECK_EVERY]
+            if self._pool is None or len(block) < 2 * self.workers:
+                results += [self._run(x) for x in block]
+            else:
+                chunk = max(1, min(64, len(block) // (4 * self.workers)))
+                results += list(self._pool.map(self._run, block, chunksize=chunk))
         scores[live] = results
         return ScoredTexts(np.clip(scores, 0.0, 1.0), truncated)

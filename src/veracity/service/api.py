@@ -326,10 +326,15 @@ async def healthz() -> Health:
 
 @health_router.get("/readyz", summary="Readiness", response_model=Health, responses=_errors(503))
 async def readyz(request: Request) -> Health:
-    """200 once the models are loaded, with the layers this service produces; 503 before."""
+    """200 once the models are loaded, with the layers this service produces; 503 before, and while saturated."""
     engine = engine_of(request)
     if not engine.ready:
-        raise ServiceError(503, "NotReady", "the service is still loading its models")
+        raise ServiceError(503, "NotReady", "the service is still loading its models (or is shutting down)")
+    if engine.saturated:
+        raise ServiceError(
+            503, "Busy", f"saturated: {engine.in_flight} requests running or waiting; send new work elsewhere",
+            {"Retry-After": "5"},
+        )  # fmt: skip
     return Health(
         status="ready", layers=engine.layers, loaded_seconds=engine.loaded_seconds, in_flight=engine.in_flight
     )

@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -194,11 +195,14 @@ def create_app(
     settings: Settings | None = None,
     pipeline: Pipeline | None = None,
     service: ServiceSettings | None = None,
+    *,
+    exit_when_stuck: bool = False,
 ) -> FastAPI:
     """Build the service: the JSON API under /v1, health probes, and (unless turned off) the web page at /.
 
     ``settings`` default to ``load_settings()`` (config file and VERACITY_* environment), ``service`` to
     ``settings.service``; ``pipeline`` defaults to every registered analyzer. Models load in the lifespan.
+    ``exit_when_stuck`` (the served process) ends the process when an analysis outlives the shutdown grace.
     """
     settings = settings or load_settings()
     service = service or settings.service
@@ -211,7 +215,17 @@ def create_app(
         try:
             yield
         finally:
-            await asyncio.get_running_loop().run_in_executor(None, engine.stop)
+            drained = await asyncio.get_running_loop().run_in_executor(None, engine.stop)
+            if not drained:
+                log.error(
+                    "veracity service: %d analyses still running %.0f s after shutdown began; exiting without them",
+                    engine.in_flight, service.shutdown_grace,
+                )  # fmt: skip
+                if exit_when_stuck:
+                    logging.shutdown()
+                    os._exit(
+                        0
+                    )  # the pool's threads would otherwise hold the interpreter's exit for as long as they run
 
     app = FastAPI(
         title="veracity",
@@ -240,4 +254,4 @@ def create_app(
 
 def app_from_env() -> FastAPI:
     """The app for ``uvicorn --factory veracity.service.app:app_from_env`` (used by ``veracity serve``)."""
-    return create_app()
+    return create_app(exit_when_stuck=True)
