@@ -54,6 +54,8 @@ class ServiceSettings:
     page: bool = True
     #: layers the service produces (what they require is added); None: all
     only: tuple[str, ...] | None = None
+    #: extra origins the page's forms may be posted from (``https://news.example.org``), behind a proxy that rewrites Host
+    allowed_origins: tuple[str, ...] = ()
     #: seconds shutdown waits for running analyses to reach a checkpoint and stop before the process exits anyway
     shutdown_grace: float = field(default=10.0, metadata={"min": 0.001})
 

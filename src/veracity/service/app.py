@@ -2,7 +2,8 @@
 
 Models load once, in the lifespan, before the first request is accepted; requests then share the loaded pipeline
 through the engine's worker pool. A small ASGI guard in front of the app enforces what a shared deployment needs
-before any route runs: API keys on ``/v1`` (when ``VERACITY_API_KEYS`` is set), the content type of POST bodies (415),
+before any route runs: API keys on ``/v1`` and a key-backed session on the page's forms (when ``VERACITY_API_KEYS``
+is set), a same-origin check on every form POST (403), the content type of POST bodies (415),
 the body size cap (413, checked on the declared length and again while reading), and secure headers on every answer
 (a CSP without inline script, no framing, no sniffing, no caching of answers that carry request data).
 """
@@ -28,6 +29,7 @@ from veracity.pipeline import Pipeline
 from veracity.service.api import health_router, v1_router
 from veracity.service.engine import Engine
 from veracity.service.errors import install_error_handlers
+from veracity.service.session import has_session, same_origin
 
 __all__ = ["CSP", "app_from_env", "create_app"]
 
@@ -65,7 +67,8 @@ and sourcing, every finding a character span of the text. `POST /v1/analyze` ret
 Every error has one shape, `{"error": {"type": "...", "message": "..."}}`: 400 URL refused (bad scheme, private
 address), 401 missing/wrong API key, 413 body or text over the cap, 415 wrong content type, 422 invalid input,
 502 URL not fetched, 503 not ready / busy / over the time budget / feature not installed, 504 the URL's server timed out.
-When the operator sets `VERACITY_API_KEYS`, `/v1` needs `Authorization: Bearer <key>` (or `X-API-Key: <key>`).
+When the operator sets `VERACITY_API_KEYS`, `/v1` needs `Authorization: Bearer <key>` (or `X-API-Key: <key>`), and
+the web page asks for a key once and keeps a session cookie. Forms posted from another site get 403.
 """
 
 
@@ -86,6 +89,19 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         send = self._secure(send, path)
         api = path == "/v1" or path.startswith("/v1/")
+        form_post = not api and scope.get("method") == "POST"
+        if form_post and not same_origin(headers, self.service.allowed_origins):
+            await self._error(
+                send, headers, api, 403, "CrossSiteRequest",
+                "this form was sent from another site; open the page on this server and submit it there",
+            )  # fmt: skip
+            return
+        if form_post and self._keys and path != "/session" and not self._page_authorised(headers):
+            await self._error(
+                send, headers, api, 401, "Unauthorized",
+                "this page needs an API key: open / and enter the key the operator gave you",
+            )  # fmt: skip
+            return
         if api and self._keys and not self._authorised(headers):
             await self._error(
                 send, headers, api, 401, "Unauthorized",
@@ -133,6 +149,10 @@ class Guard:
             await self.app(scope, replay, send)
             return
         await self.app(scope, receive, send)
+
+    def _page_authorised(self, headers: dict[str, str]) -> bool:
+        """A page form needs the session cookie (set by POST /session) or, from scripts, the API key header."""
+        return has_session(headers, self._keys) or self._authorised(headers)
 
     def _authorised(self, headers: dict[str, str]) -> bool:
         given = headers.get("x-api-key", "")

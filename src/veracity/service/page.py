@@ -9,6 +9,7 @@ turns it back into a JSON or HTML file, so nothing is kept on the server between
 
 from __future__ import annotations
 
+import hmac
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from veracity.report.view import Piece, build_view
 from veracity.service.classify import classifier, normalise_classification, technique_legend
 from veracity.service.engine import Engine, Source
 from veracity.service.errors import ServiceError
+from veracity.service.session import cookie_header, has_session, session_token
 
 __all__ = ["error_page", "router"]
 
@@ -54,6 +56,7 @@ def _env() -> Any:
 
 def _render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("report_json", "")
+    context.setdefault("needs_key", False)
     body = _env().get_template(name).render(version=__version__, piece_class=piece_class, **context)
     return HTMLResponse(body, status_code=status)
 
@@ -78,10 +81,33 @@ def _engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
+def _needs_key(request: Request) -> bool:
+    """True when the operator set API keys and this browser has no session yet."""
+    keys = [k.encode("utf-8") for k in request.app.state.service.api_keys]
+    headers = {"cookie": request.headers.get("cookie", "")}
+    return bool(keys) and not has_session(headers, keys)
+
+
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
-    """The empty form."""
-    return _render("page.html", form={}, error=None, view=None)
+    """The empty form (or, on a keyed deployment without a session, the form asking for the key)."""
+    return _render("page.html", form={}, error=None, view=None, needs_key=_needs_key(request))
+
+
+@router.post("/session")
+async def start_session(request: Request) -> Response:
+    """Trade an API key typed into the page for a session cookie, then show the form (303 to /)."""
+    keys = [k.encode("utf-8") for k in request.app.state.service.api_keys]
+    form = await _form(request)
+    given = form.get("key", "").strip().encode("utf-8")
+    if not keys:
+        return RedirectResponse("/", status_code=303)
+    if not given or not any(hmac.compare_digest(given, key) for key in keys):
+        error = {"type": "Unauthorized", "message": "that is not a key this server accepts; check it and try again"}
+        return _render("page.html", 401, form={}, error=error, view=None, needs_key=True)
+    answer = RedirectResponse("/", status_code=303)
+    answer.headers["set-cookie"] = cookie_header(session_token(given), secure=request.url.scheme == "https")
+    return answer
 
 
 @router.get("/favicon.ico")
