@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from veracity.analyzers._spacy import parse
+from veracity.analyzers._spacy import entities_in, parse
 from veracity.analyzers.attributions import source_ranges
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Relation, Span
@@ -69,25 +69,6 @@ _POSSESSIVE = re.compile(r"(?<=\w)(?:[’']s|(?<=s)[’'])$")
 _DETS = re.compile(r"^(the|a|an|this|that|these|those)\s+", re.IGNORECASE)
 
 
-def _entities(span: Any) -> list[tuple[str, int, int]]:
-    """Named entities inside a spaCy span as ``(label, start char, end char)``, read off its own tokens.
-
-    ``Span.ents`` walks the whole document on every call, which made source classification the slowest step.
-    """
-    found: list[list[Any]] = []
-    current: list[Any] | None = None
-    for tok in span:
-        if not tok.ent_type_:
-            current = None
-            continue
-        if tok.ent_iob_ == "B" or current is None or current[0] != tok.ent_type_:
-            current = [tok.ent_type_, tok.idx, tok.idx + len(tok)]
-            found.append(current)
-        else:
-            current[2] = tok.idx + len(tok)
-    return [(label, s, e) for label, s, e in found]
-
-
 def _head(parsed: Any, start: int, end: int) -> Any | None:
     span = parsed.char_span(start, end, alignment_mode="expand")
     return span.root if span is not None and len(span) else None
@@ -112,7 +93,7 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
     tokens = list(span)
     lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     lemma = head.lemma_.lower()
-    ents = _entities(span)
+    ents = entities_in(span)
     head_ent = head.ent_type_
     if lemmas & ANONYMITY_MARKERS or lemma == "source":
         return {"kind": "anonymous", "anonymous": True}
@@ -225,7 +206,7 @@ _ARTICLE_PREFIX = re.compile(r"\b(?:al|el|ad|as|ash|an|ar|at|az)-")
 def _person_name(parsed: Any, text: str, start: int, end: int) -> str:
     """The PERSON entity inside a mention ("Mayor Elena Varga" -> "elena varga"), else the mention's key."""
     span = parsed.char_span(start, end, alignment_mode="expand")
-    people = [(s, e) for label, s, e in _entities(span) if label == "PERSON"] if span is not None else []
+    people = [(s, e) for label, s, e in entities_in(span) if label == "PERSON"] if span is not None else []
     # the name the phrase is about is the one holding its head ("Chen, a wonk who worked for … Marco Rubio" is Chen)
     root = span.root.idx if span is not None and len(span) else start
     own = [p for p in people if p[0] <= root < p[1]] or people[:1]

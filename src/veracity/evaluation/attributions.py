@@ -205,17 +205,18 @@ def table_scores(articles: list[tuple[str, str, list[dict[str, Any]], Any]]) -> 
 
 def claim_scores(articles: list[tuple[str, list[dict[str, Any]], Any]]) -> dict[str, Any]:
     """Claim sourcing accuracy from (article id, gold, document with sentences/attributions/sources) triples."""
-    from veracity.sourcing.claims import claim_sourcing
+    from veracity.sourcing.claims import SourcingIndex, claim_sourcing
 
     right = total = covered_n = covered_right = 0
     confusion: dict[str, int] = {}
     for _name, gold, doc in articles:
+        index = SourcingIndex(doc)
         for sent in doc.layer("sentences").spans:
             size = sent.end - sent.start
             if size <= 0:
                 continue
             covering = [g for g in gold if _overlap(g["content"], [(sent.start, sent.end)]) >= 0.5 * size]
-            result = claim_sourcing(doc, sent.start, sent.end)
+            result = claim_sourcing(doc, sent.start, sent.end, index)
             predicted = [(result["source"]["start"], result["source"]["end"])] if result["source"] else []
             if covering:
                 covered_n += 1
