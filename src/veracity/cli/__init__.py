@@ -78,6 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         sys.stderr.write(f"veracity: {type(exc).__name__}: {_one_line(str(exc))}\n")
         return EXIT_USAGE if exc.user_error else EXIT_FAULT
+    except OSError as exc:  # the file system refused one of the user's paths: theirs to fix, not an internal fault
+        if debug:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        reason = exc.strerror or _one_line(str(exc))
+        sys.stderr.write(f"veracity: FileError: cannot use{where}: {reason}; check the path and its permissions\n")
+        return EXIT_USAGE
     except Exception as exc:  # an internal fault: say so, point at --debug
         if debug:
             raise

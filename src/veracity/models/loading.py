@@ -187,6 +187,8 @@ def onnx_session(artifact_dir: str, filename: str = "model.onnx", threads: int |
     """
     import onnxruntime as ort
 
+    # no usage events leave the machine (onnxruntime sends them only from Windows builds, but the promise is ours)
+    ort.disable_telemetry_events()
     model_file = artifact_path(artifact_dir, filename)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads if threads is not None else default_threads()

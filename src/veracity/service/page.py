@@ -10,6 +10,7 @@ turns it back into a JSON or HTML file, so nothing is kept on the server between
 from __future__ import annotations
 
 import hmac
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,18 +20,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from veracity._version import __version__
-from veracity.errors import UsageError, VeracityError
+from veracity.errors import SpanError, UsageError, VeracityError
 from veracity.report import Report
 from veracity.report.render import render
 from veracity.report.view import Piece, build_view
 from veracity.service.classify import classifier, normalise_classification, technique_legend
 from veracity.service.engine import Engine, Source
-from veracity.service.errors import ServiceError
+from veracity.service.errors import ServiceError, public_error
 from veracity.service.session import cookie_header, has_session, session_token
 
 __all__ = ["error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("veracity.service")
 HERE = Path(__file__).resolve().parent
 
 #: CSS class of each layer drawn in the article (techniques also get a colour class c0…c15 from style.css)
@@ -166,7 +168,10 @@ async def download(request: Request) -> Response:
 
 
 def _download(raw: str, fmt: str) -> bytes:
-    report = Report.from_json(raw)  # checks the schema version and every span against the text
+    try:
+        report = Report.from_json(raw)  # checks the schema version and every span against the text
+    except SpanError as exc:  # the client's upload, not our fault: say what is wrong with it
+        raise UsageError(f"the report is not one veracity wrote, or was changed: {exc}") from None
     if fmt == "json":
         return report.to_json().encode("utf-8")
     return render(report, "html").encode("utf-8")
@@ -212,10 +217,10 @@ async def passage(request: Request) -> Response:
 
 
 def _error_parts(exc: Exception) -> tuple[int, str, str]:
-    if isinstance(exc, ServiceError):
-        return exc.status, exc.type, exc.message
-    status = getattr(exc, "http_status", 500)
-    return status, type(exc).__name__, " ".join(str(exc).split())
+    status, kind, message = public_error(exc)
+    if kind in ("InternalError", "NotAvailable"):
+        log.exception("internal error in the page", exc_info=exc)
+    return status, kind, message
 
 
 # -- formatting the one view model -------------------------------------------------------------------------------------
