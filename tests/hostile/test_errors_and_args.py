@@ -93,3 +93,20 @@ def test_onnxruntime_telemetry_is_turned_off_before_any_session(monkeypatch: pyt
     monkeypatch.setattr(ort, "InferenceSession", session)
     onnx_session("claims-minilm-l6-int8", "model.onnx", threads=1)
     assert calls == ["off"]
+
+
+def test_service_lone_surrogate_is_a_422_not_a_500() -> None:
+    """Case 4 (service): valid JSON holding a lone surrogate is the client's input error, answered 422."""
+    pytest.importorskip("fastapi", reason="the service needs the serve extra")
+    from tests.service.conftest import make_client
+    from veracity.pipeline import Pipeline
+
+    body = b'{"text": "Broken \\ud800 text here. It goes on."}'
+    with make_client(Pipeline(["sentences"])) as c:
+        r = c.post("/v1/analyze", content=body, headers={"content-type": "application/json"})
+        form = {"accept": "text/html", "content-type": "application/x-www-form-urlencoded"}
+        page = c.post("/analyze", content=b"text=Broken+%ED%A0%80+text", headers=form)
+    assert r.status_code == 422, r.text
+    assert "surrogate" in r.json()["error"]["message"] or "encod" in r.json()["error"]["message"]
+    # a form's bytes that are not UTF-8 are decoded with replacement characters: analysed, never a 500
+    assert page.status_code == 200 and "\ufffd" in page.text
