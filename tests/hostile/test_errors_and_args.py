@@ -110,3 +110,31 @@ def test_service_lone_surrogate_is_a_422_not_a_500() -> None:
     assert "surrogate" in r.json()["error"]["message"] or "encod" in r.json()["error"]["message"]
     # a form's bytes that are not UTF-8 are decoded with replacement characters: analysed, never a 500
     assert page.status_code == 200 and "\ufffd" in page.text
+
+
+def test_a_layer_failing_the_door_check_is_recorded_and_the_others_kept() -> None:
+    """Case 5: under the record policy, a layer whose span lies outside the text is an error entry, not a lost
+    report; layers that do not need it are still there."""
+    from veracity.doc import Span
+    from veracity.pipeline import Pipeline
+
+    class OutOfRange(BaseAnalyzer):
+        name = produces = "outside"
+        version = "0.0-test"
+        description = "test analyzer whose span ends past the text"
+
+        def _analyze(self, doc: Document) -> Layer:
+            return Layer("outside", (Span(0, len(doc.text) + 5, "x"),))
+
+    report = Pipeline(["sentences", OutOfRange()], on_error="record").run("One sentence here. And another one.")
+    assert "sentences" in report.layers and "outside" not in report.layers
+    assert [e.layer for e in report.errors] == ["outside"]
+
+
+def test_lxml_html_clean_is_a_declared_dependency() -> None:
+    """Case 12d: trafilatura needs lxml's html cleaner, which lxml >= 5.2 moved out; we depend on it ourselves."""
+    from importlib.metadata import requires
+
+    import lxml_html_clean  # noqa: F401 (importable in this install)
+
+    assert any(r.replace("-", "_").startswith("lxml_html_clean") for r in requires("veracity") or [])
