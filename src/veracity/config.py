@@ -56,6 +56,10 @@ class ServiceSettings:
     only: tuple[str, ...] | None = None
     #: extra origins the page's forms may be posted from (``https://news.example.org``), behind a proxy that rewrites Host
     allowed_origins: tuple[str, ...] = ()
+    #: seconds a client has to send a whole request body; a slower (or half-open) one gets 408
+    body_timeout: float = field(default=30.0, metadata={"min": 0.001})
+    #: open connections one process accepts; more get 503 at once (slow clients cannot exhaust the process)
+    max_connections: int = field(default=256, metadata={"min": 1})
     #: seconds shutdown waits for running analyses to reach a checkpoint and stop before the process exits anyway
     shutdown_grace: float = field(default=10.0, metadata={"min": 0.001})
 

@@ -28,6 +28,7 @@ CASES: dict[str, list[str]] = {
         "tests.hostile.test_fetch_deadline::test_slow_drip_server_is_cut_off_at_the_total_fetch_deadline",
         "tests.hostile.test_fetch_deadline::test_slow_name_resolution_is_cut_off_at_the_total_fetch_deadline",
         "tests.hostile.test_fetch_deadline::test_a_fetch_inside_a_service_budget_ends_when_the_budget_does",
+        "tests.hostile.test_service_budget::test_a_client_dripping_its_body_is_cut_off_with_408",
     ],
     "4 lone surrogate: an error per item": [
         "tests.hostile.test_batch_items::test_jsonl_lone_surrogate_is_an_error_record_and_resume_works",

@@ -176,3 +176,37 @@ def test_outside_a_budget_checks_never_raise() -> None:
     with budget.within(time.monotonic() + 10):
         assert 9 < (budget.remaining() or 0) <= 10
     assert budget.remaining() is None
+
+
+def test_a_client_dripping_its_body_is_cut_off_with_408(small_pipeline: Pipeline) -> None:
+    """Case 3 (slow clients): a request body sent a byte at a time cannot hold a connection past body_timeout."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from tests.service.browser import live_server
+    from veracity.service.app import create_app
+
+    app = create_app(Settings(), small_pipeline, ServiceSettings(body_timeout=1.0))
+    with live_server(app) as base:
+        host, port = urlsplit(base).hostname, urlsplit(base).port
+        started = time.monotonic()
+        with socket.create_connection((host, port), timeout=10) as conn:
+            conn.sendall(
+                b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n"
+            )
+            answer = b""
+            for _ in range(40):  # 8 s of dripping at most
+                try:
+                    conn.sendall(b" ")
+                except OSError:
+                    break
+                conn.settimeout(0.2)
+                try:
+                    answer += conn.recv(4096)
+                except TimeoutError:
+                    continue
+                if answer:
+                    break
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert b"RequestTimeout" in answer
+        assert time.monotonic() - started < 5

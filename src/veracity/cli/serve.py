@@ -90,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
             proxy_headers=False,
             # open connections get this long to finish after SIGTERM; then the lifespan stops the analyses
             timeout_graceful_shutdown=max(1, round(settings.service.shutdown_grace)),
+            # slow or idle clients: a bound on open connections (503 beyond) and on idle keep-alive connections; a
+            # slow request body is cut off by the app's guard (body_timeout, 408)
+            limit_concurrency=settings.service.max_connections,
+            timeout_keep_alive=5,
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

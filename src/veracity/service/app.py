@@ -124,8 +124,16 @@ class Guard:
                 await self._too_large(send, headers, api, int(declared))
                 return
             chunks, total = [], 0
+            deadline = asyncio.get_running_loop().time() + self.service.body_timeout
             while True:
-                message = await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+                except TimeoutError:
+                    await self._error(
+                        send, headers, api, 408, "RequestTimeout",
+                        f"the request body did not arrive within {self.service.body_timeout:g} s; send it at once",
+                    )  # fmt: skip
+                    return
                 if message["type"] == "http.disconnect":
                     return
                 chunk = message.get("body", b"")
