@@ -65,8 +65,10 @@ and sourcing, every finding a character span of the text. `POST /v1/analyze` ret
 `veracity analyze -f json` (its JSON Schema: `GET /v1/schema`).
 
 Every error has one shape, `{"error": {"type": "...", "message": "..."}}`: 400 URL refused (bad scheme, private
-address), 401 missing/wrong API key, 413 body or text over the cap, 415 wrong content type, 422 invalid input,
-502 URL not fetched, 503 not ready / busy / over the time budget / feature not installed, 504 the URL's server timed out.
+address), 401 missing/wrong API key, 403 form posted from another site, 408 body not sent within the body timeout,
+413 body or text over the cap, 415 wrong content type, 422 invalid input, 500 a fault of ours (details only in the
+server log), 502 URL not fetched, 503 not ready / busy / over the time budget / feature not installed, 504 the URL's
+server timed out.
 When the operator sets `VERACITY_API_KEYS`, `/v1` needs `Authorization: Bearer <key>` (or `X-API-Key: <key>`), and
 the web page asks for a key once and keeps a session cookie. Forms posted from another site get 403.
 """
