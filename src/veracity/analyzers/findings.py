@@ -19,6 +19,7 @@ from typing import Any
 
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Span
+from veracity.sourcing.ranges import RangeIndex
 
 __all__ = ["FINDING_KINDS", "SEVERITIES", "FindingsAnalyzer"]
 
@@ -380,12 +381,14 @@ class FindingsAnalyzer(BaseAnalyzer):
                 owner[rel.tail_id] = str(mention_source[rel.head_id])
         out: dict[str, list[str]] = defaultdict(list)
         claims = [s for s in doc.layer("claims").spans if s.label == "checkworthy"]
+        by_place = RangeIndex((c.start, c.end, k) for k, c in enumerate(claims))  # linear however long the text
         for att in doc.layer("attributions").spans:
             sid = owner.get(att.id or "")
             if sid is None:
                 continue
             parts = att.attrs.get("parts") or [{"start": att.start, "end": att.end}]
-            for claim in claims:
+            near = sorted({k for p in parts for k in by_place.overlapping(p["start"], p["end"])})
+            for claim in (claims[k] for k in near):
                 covered = sum(max(0, min(claim.end, p["end"]) - max(claim.start, p["start"])) for p in parts)
                 if covered >= 0.5 * (claim.end - claim.start) and claim.id and claim.id not in out[sid]:
                     out[sid].append(claim.id)
