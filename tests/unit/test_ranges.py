@@ -34,3 +34,20 @@ def test_touching_ranges_do_not_overlap_and_empty_queries_ask_for_a_point() -> N
     assert index.overlapping(4, 6) == ["a", "b"]
     assert index.overlapping(9, 12) == []
     assert len(RangeIndex([])) == 0 and RangeIndex([]).overlapping(0, 10) == []
+
+
+def test_paragraph_lookup_matches_searching_the_text_around_each_sentence() -> None:
+    """The claims analyzer's paragraph lookup (bisection over blank lines) gives what rfind/find around it gave."""
+    from veracity.analyzers.claims import _Paragraphs
+
+    def scan(text: str, at: int) -> str:
+        start = text.rfind("\n\n", 0, at)
+        start = 0 if start < 0 else start + 2
+        end = text.find("\n\n", at)
+        return text[start : end if end >= 0 else len(text)].strip()
+
+    rng = random.Random(3)
+    for _ in range(200):
+        text = "".join(rng.choice(["a", " ", "\n", "\n\n", "\n\n\n", "b."]) for _ in range(rng.randrange(0, 60)))
+        paragraphs = _Paragraphs(text)
+        assert all(paragraphs.holding(at) == scan(text, at) for at in range(len(text) + 1)), text
