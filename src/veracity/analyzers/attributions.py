@@ -285,18 +285,22 @@ _SPEAKER_LINE = re.compile(r"(?m)^[ \t]*([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0
 _TITLE_COLON = re.compile(r"^\s*((?:[^\n:]{0,30}\s[–—-]\s)?)([^\n:–—]{1,45}?):[ \t]+([^\n]+)")
 
 
-def _colon_quote(quote: Quote, parsed: Any, text: str) -> _Attribution | None:
-    """ "… doesn't surprise pollster Daron Shaw: “…”": a quote after a colon, spoken by the noun phrase before it."""
-    colon = len(text[: quote.start].rstrip())
+def _colon_quote(quote: Quote, text: str, chunk_ends: dict[int, Any]) -> _Attribution | None:
+    """ "… doesn't surprise pollster Daron Shaw: “…”": a quote after a colon, spoken by the noun phrase before it.
+
+    ``chunk_ends`` maps a character offset to the first noun chunk (headed by a noun) ending there."""
+    colon = quote.start
+    while colon > 0 and text[colon - 1].isspace():
+        colon -= 1
     if colon == 0 or text[colon - 1] != ":":
         return None
     colon -= 1
-    for chunk in parsed.noun_chunks:
-        if chunk.end_char == colon and chunk.root.pos_ in {"PROPN", "NOUN"}:
-            return _Attribution(
-                [(quote.start, quote.end)], (colon, colon + 1), (chunk.start_char, chunk.end_char), "colon", chunk.root
-            )
-    return None
+    chunk = chunk_ends.get(colon)
+    if chunk is None:
+        return None
+    return _Attribution(
+        [(quote.start, quote.end)], (colon, colon + 1), (chunk.start_char, chunk.end_char), "colon", chunk.root
+    )
 
 
 def _according_to(tok: Any) -> _Attribution | None:
@@ -782,7 +786,12 @@ def extract_attributions(
         att = _cleanup(att, text, quotes)
         if att is not None:
             found.append(att)
-    chunks = {c.start_char: c for c in parsed.noun_chunks}
+    noun_chunks = list(parsed.noun_chunks)  # walks the whole parse: once
+    chunks = {c.start_char: c for c in noun_chunks}
+    chunk_ends: dict[int, Any] = {}
+    for c in noun_chunks:
+        if c.root.pos_ in {"PROPN", "NOUN"}:
+            chunk_ends.setdefault(c.end_char, c)
     for att in found:
         _speaker_outside_quote(att, parsed, text, quotes)
         _skip_dateline(att, chunks, text)
@@ -797,7 +806,7 @@ def extract_attributions(
         # a quote taken by an attribution cued inside it ("“I think …”") still needs its own speaker
         if claims.claimed(q, None):
             continue
-        att = _quote_cue(q, parsed, text, named) or _colon_quote(q, parsed, text)
+        att = _quote_cue(q, parsed, text, named) or _colon_quote(q, text, chunk_ends)
         if att is not None:
             att = _cleanup(att, text, quotes)
         if att is not None:

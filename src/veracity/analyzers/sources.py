@@ -342,15 +342,13 @@ class SourceAnalyzer(BaseAnalyzer):
         cited_ranges = {(a.attrs["source"]["start"], a.attrs["source"]["end"]) for a in cited}
         outlets = find_outlets(text, own_domain=self._own_domain(doc))
         mentions: list[dict[str, Any]] = []
-        for k, (s, e) in enumerate(source_ranges(atts)):
-            resolved = next(
-                (
-                    a.attrs.get("resolved_source")
-                    for a in atts
-                    if (a.attrs["source"]["start"], a.attrs["source"]["end"]) == (s, e)
-                ),
-                None,
+        resolved_of: dict[tuple[int, int], Any] = {}  # the first attribution's, as a scan in layer order would find
+        for a in atts:
+            resolved_of.setdefault(
+                (a.attrs["source"]["start"], a.attrs["source"]["end"]), a.attrs.get("resolved_source")
             )
+        for k, (s, e) in enumerate(source_ranges(atts)):
+            resolved = resolved_of.get((s, e))
             info = classify_mention(parsed, s, e, outlets)
             mention = {"id": f"sources/{k}", "start": s, "end": e, **info, "via": "attribution"}
             mention["cited"] = (s, e) in cited_ranges
