@@ -78,6 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         sys.stderr.write(f"veracity: {type(exc).__name__}: {_one_line(str(exc))}\n")
         return EXIT_USAGE if exc.user_error else EXIT_FAULT
+    except MemoryError:  # an address-space or memory cap: the input is too big for this machine's limits
+        if debug:
+            raise
+        sys.stderr.write(
+            "veracity: OutOfMemory: ran out of memory analysing this input; split it into shorter documents, lower "
+            "--max-chars, or run with more memory\n"
+        )
+        return EXIT_USAGE
     except OSError as exc:  # the file system refused one of the user's paths: theirs to fix, not an internal fault
         if debug:
             raise
