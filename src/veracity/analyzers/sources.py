@@ -28,6 +28,7 @@ from veracity.sourcing.lexicon import (
     VAGUE_HEADS,
 )
 from veracity.sourcing.outlets import find_outlets
+from veracity.sourcing.ranges import RangeIndex
 from veracity.sourcing.ratings import RatingsTable, normalize_domain, ratings_table
 
 if TYPE_CHECKING:
@@ -143,7 +144,30 @@ _CREDIT_NOUNS = DOCUMENT_HEADS | {"interview", "reporting", "reporter", "corresp
 _RELAY_PREPS = {"to", "with", "on", "in", "by"}
 
 
-def credited_outlet(parsed: Any, outlet: Any, atts: Sequence[Span]) -> tuple[str, list[str]] | None:
+class _AttributionPlaces:
+    """Attributions found by the place of their source phrase and of their cue (so each outlet looks only at its
+    neighbours: scanning every attribution for every outlet made long texts quadratic)."""
+
+    def __init__(self, atts: Sequence[Span]) -> None:
+        self.atts = list(atts)
+        self.sources = RangeIndex(
+            (a.attrs["source"]["start"], a.attrs["source"]["end"], k) for k, a in enumerate(self.atts)
+        )
+        cues = [(k, a.attrs.get("cue")) for k, a in enumerate(self.atts)]
+        self.cues = RangeIndex((c["start"], c["start"] + 1, k) for k, c in cues if c)
+
+    def with_source_over(self, start: int, end: int) -> list[Span]:
+        """Attributions whose source phrase overlaps ``[start, end)`` (a superset of those containing it), in order."""
+        return [self.atts[k] for k in sorted(self.sources.overlapping(start - 1, end + 1))]
+
+    def with_cue_in(self, start: int, end: int) -> list[Span]:
+        """Attributions whose cue starts in ``[start, end)``, in order."""
+        return [self.atts[k] for k in sorted(self.cues.starting_in(start, end))]
+
+
+def credited_outlet(
+    parsed: Any, outlet: Any, atts: Sequence[Span], places: _AttributionPlaces | None = None
+) -> tuple[str, list[str]] | None:
     """How an outlet named outside any source phrase is credited, with the attributions it relays; None if it is not.
 
     ``("relay", [ids])``: the outlet carries a cited attribution of its sentence to us ("military sources speaking to
@@ -155,13 +179,14 @@ def credited_outlet(parsed: Any, outlet: Any, atts: Sequence[Span]) -> tuple[str
     if span is None or not len(span):
         return None
     root = span.root
-    for a in atts:
+    places = places or _AttributionPlaces(atts)
+    for a in places.with_source_over(outlet.start, outlet.end):
         src = a.attrs["source"]
         if src["start"] <= outlet.start and outlet.end <= src["end"]:
             return "affiliation", [a.id or ""]
     relayed = []
     sent = root.sent
-    for a in atts:
+    for a in places.with_cue_in(sent.start_char, sent.end_char):
         cue = a.attrs.get("cue")
         if not cue or not sent.start_char <= cue["start"] < sent.end_char:
             continue
@@ -341,6 +366,12 @@ class SourceAnalyzer(BaseAnalyzer):
         cited = [a for a in atts if a.attrs.get("cited", True)]
         cited_ranges = {(a.attrs["source"]["start"], a.attrs["source"]["end"]) for a in cited}
         outlets = find_outlets(text, own_domain=self._own_domain(doc))
+        outlet_places = RangeIndex((o.start, o.end, k) for k, o in enumerate(outlets))
+
+        def outlets_over(start: int, end: int) -> list[Any]:
+            """The outlets overlapping ``[start, end)`` in text order (the only ones that can own a phrase there)."""
+            return [outlets[k] for k in sorted(outlet_places.overlapping(start, end))]
+
         mentions: list[dict[str, Any]] = []
         resolved_of: dict[tuple[int, int], Any] = {}  # the first attribution's, as a scan in layer order would find
         for a in atts:
@@ -349,7 +380,7 @@ class SourceAnalyzer(BaseAnalyzer):
             )
         for k, (s, e) in enumerate(source_ranges(atts)):
             resolved = resolved_of.get((s, e))
-            info = classify_mention(parsed, s, e, outlets)
+            info = classify_mention(parsed, s, e, outlets_over(s, e))
             mention = {"id": f"sources/{k}", "start": s, "end": e, **info, "via": "attribution"}
             mention["cited"] = (s, e) in cited_ranges
             # only a pronoun, an unnamed role ("she", "the official", "the group") or a short back-reference ("the
@@ -357,17 +388,20 @@ class SourceAnalyzer(BaseAnalyzer):
             short = e - s <= 40 and text[s:e].lower().startswith("the ") and len(text[s:e].split()) == 2
             if resolved and (info["anonymous"] or short) and info["kind"] != "outlet":
                 r = (resolved["start"], resolved["end"])
-                rinfo = classify_mention(parsed, *r, outlets)
+                rinfo = classify_mention(parsed, *r, outlets_over(*r))
                 mention.update(rinfo)
                 mention["refers_to"] = {"start": r[0], "end": r[1]}
             mentions.append(mention)
         n = len(mentions)
         mentioned = []
         relays = []
+        mention_places = RangeIndex((m["start"], m["end"], i) for i, m in enumerate(mentions))
+        cited_places = _AttributionPlaces(cited)
         for o in outlets:
-            if any(m["start"] <= o.start and o.end <= m["end"] and m.get("domain") == o.domain for m in mentions):
+            around = (mentions[i] for i in mention_places.overlapping(o.start - 1, o.end + 1))
+            if any(m["start"] <= o.start and o.end <= m["end"] and m.get("domain") == o.domain for m in around):
                 continue  # the outlet is (or owns) the source mention itself: "CNN said", "a CNN poll found"
-            role = credited_outlet(parsed, o, cited)
+            role = credited_outlet(parsed, o, cited, cited_places)
             if role is None or role[0] != "credited":
                 # named but not itself a source: an outlet that carries a cited source to us ("speaking to Sputnik
                 # Arabic", "told CNN", "Fox News host X") is kept as a relay of those attributions, not as a row
@@ -392,15 +426,20 @@ class SourceAnalyzer(BaseAnalyzer):
                     "cited": True,
                 }
             )
+            mention_places.add(o.start, o.end, len(mentions) - 1)  # later outlets inside it are this mention too
             n += 1
         # a pronoun or role's antecedent ("Donald Trump" for a later "he said") is where the source is named: it is
         # a mention of the same source, so the row shows it even when the name itself sourced nothing
-        ranges = {(m["start"], m["end"]) for m in mentions}
+        taken = {(m["start"], m["end"]) for m in mentions}
+        ranges = RangeIndex((s, e, (s, e)) for s, e in taken)
         for m in list(mentions):
             ref = m.get("refers_to")
-            overlaps = ref and any(s < ref["end"] and ref["start"] < e for s, e in ranges)
+            near = ranges.overlapping(ref["start"] - 1, ref["end"] + 1) if ref else []
+            overlaps = ref and any(s < ref["end"] and ref["start"] < e for s, e in near)
             if ref and not overlaps and m["kind"] != "outlet":
-                ranges.add((ref["start"], ref["end"]))
+                if (ref["start"], ref["end"]) not in taken:
+                    taken.add((ref["start"], ref["end"]))
+                    ranges.add(ref["start"], ref["end"], (ref["start"], ref["end"]))
                 mentions.append({**m, "id": f"sources/{n}", **ref, "via": "antecedent", "cited": False})
                 mentions[-1].pop("refers_to")
                 mentions[-1]["antecedent_of"] = m["id"]
