@@ -287,8 +287,10 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
         key = canonical.get(keys[m["id"]], keys[m["id"]])
         ref = m.get("refers_to") or m
         name = _POSSESSIVE.sub("", " ".join(text[ref["start"] : ref["end"]].split()))
-        if m["kind"] == "person" and ", " in name:
-            name = name.split(", ", 1)[0]  # "Chen, a research fellow at …": the name, not the whole apposition
+        if m["kind"] == "person" and (", " in name or _QUOTE_MARKS & set(name) or len(name.split()) > 6):
+            # "Chen, a research fellow at …", "Clinton’s deputy communications director, Christina Reynolds",
+            # '"Transparent" lead actor Jeffrey Tambor': the person's name, not the whole phrase
+            name = _display_person(parsed, text, ref["start"], ref["end"]) or name.split(", ", 1)[0]
         name = _LEADING_JUNK.sub("", name) or name  # "— Peggy Holtman" (a dash or stray mark before the name)
         if key not in groups:
             groups[key] = f"S{len(groups) + 1}"
@@ -302,6 +304,21 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
             names[groups[key]] = name
         m["source_id"] = groups[key]
     return names
+
+
+_QUOTE_MARKS = set('"“”')
+
+
+def _display_person(parsed: Any, text: str, start: int, end: int) -> str | None:
+    """The PERSON name inside a long source phrase: the one holding its head, else the first one."""
+    span = parsed.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    people = [(s, e) for label, s, e in _entities(span) if label == "PERSON"]
+    if not people:
+        return None
+    own = [p for p in people if p[0] <= span.root.idx < p[1]] or people[:1]
+    return _POSSESSIVE.sub("", " ".join(text[own[0][0] : own[0][1]].split()))
 
 
 def _contains_words(longer: list[str], shorter: list[str]) -> bool:
