@@ -174,6 +174,8 @@ def credited_outlet(parsed: Any, outlet: Any, atts: Sequence[Span]) -> tuple[str
     if span is None or not len(span):
         return None
     root = span.root
+    if _asks(root):
+        return None  # "AP reached for comment", "CNN's request for comment": the outlet asked, it relays no one
     for a in atts:
         src = a.attrs["source"]
         if src["start"] <= outlet.start and outlet.end <= src["end"]:
@@ -196,6 +198,19 @@ def credited_outlet(parsed: Any, outlet: Any, atts: Sequence[Span]) -> tuple[str
     if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according":
         return "credited", []
     return None
+
+
+_ASKING = frozenset(["reach", "contact", "request", "ask", "call", "seek", "email", "message"])
+
+
+def _asks(tok: Any) -> bool:
+    """Whether an outlet is the one asking for comment ("ABC News has reached out to …", "a member AP reached for
+    comment", "did not return CNN's request for comment", "CNN has contacted the campaign")."""
+    head = tok.head
+    if tok.dep_ in {"nsubj", "poss", "compound"} and head.lemma_.lower() in _ASKING:
+        return True
+    sent = tok.sent
+    return "for comment" in sent.text and tok.dep_ in {"nsubj", "poss"} and head.lemma_.lower() in _ASKING | {"return"}
 
 
 def _hangs_off(tok: Any, cue: dict[str, int], src: dict[str, int], told: bool) -> bool:

@@ -99,8 +99,8 @@ def _whole(att: Span, start: int, end: int, share: float) -> bool:
 
 def _citing(att: Span, quotes: Sequence[tuple[int, int]] = ()) -> bool:
     """An attribution a claim can rest on: reported speech whose cue reports (not "launched", "continue to")."""
-    if att.label not in SOURCING_ATTRIBUTIONS:
-        return False
+    if att.label not in SOURCING_ATTRIBUTIONS or att.attrs.get("unsaid"):
+        return False  # a belief, or nothing said: "did not respond", "refused to comment", "claimed the lives of"
     if "cited" not in att.attrs:
         return True  # a layer from before the cited flag
     if DIRECT_CITES and att.label == "direct" and att.attrs.get("speaker"):
