@@ -92,14 +92,27 @@ def learn(rows: list[tuple[str, str, list[dict[str, Any]]]], parses: list[Any]) 
     }
 
 
-def cross_validate(rows: list[Any], parses: list[Any], folds: int, bars: list[float]) -> list[dict[str, float]]:
-    """Per cue bar: sources-table precision, mention recall and claim sourcing accuracy on held-out train folds."""
+#: kinds whose rows need the surer cue of ``--kind-bars`` (an unnamed group, a government)
+_KINDS_BARRED = ("vague", "government")
+
+
+def cross_validate(
+    rows: list[Any], parses: list[Any], folds: int, bars: list[float], kind_bars: list[float | None] | None = None
+) -> list[dict[str, float]]:
+    """Per cue bar (and bar for unnamed groups and governments, ``veracity.analyzers.sources.KIND_BARS``):
+    sources-table precision, mention recall and claim sourcing accuracy on held-out train folds."""
+    import itertools
+
+    import veracity.analyzers.sources as sources
     import veracity.sourcing.cited as cited
     from veracity.evaluation.attributions import analyzed, claim_scores, table_scores
 
     parts = [list(range(k, len(rows), folds)) for k in range(folds)]
     results = []
-    for bar in bars:
+    default_kinds = dict(sources.KIND_BARS)
+    for bar, kind_bar in itertools.product(bars, kind_bars or [None]):
+        if kind_bar is not None:
+            sources.KIND_BARS = {k: kind_bar for k in _KINDS_BARRED}
         tables, claims = [], []
         original = cited.source_rules
         cited.MIN_CUE_PRECISION = bar
@@ -116,6 +129,7 @@ def cross_validate(rows: list[Any], parses: list[Any], folds: int, bars: list[fl
                 claims.append(claim_scores([(rows[i][0], rows[i][2], d) for i, d in zip(held, docs, strict=True)]))
         finally:
             cited.source_rules = original
+            sources.KIND_BARS = default_kinds
         t = table_scores(tables)
         right = sum(c["claim_sourcing_accuracy"] * c["sentences"] for c in claims)
         total = sum(c["sentences"] for c in claims)
@@ -127,6 +141,7 @@ def cross_validate(rows: list[Any], parses: list[Any], folds: int, bars: list[fl
         results.append(
             {
                 "bar": bar,
+                "kind_bar": kind_bar if kind_bar is not None else default_kinds,
                 "table_precision": t["table_precision"],
                 "mention_recall": t["mention_recall"],
                 "listed_sources": t["listed_sources"],
@@ -146,11 +161,13 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--folds", type=int, default=0, help="cross-validate on train instead of writing the counts")
     ap.add_argument("--bars", default="0.35,0.5,0.65", help="cue precision bars to cross-validate")
+    ap.add_argument("--kind-bars", default="", help="cue bars for vague and government rows to cross-validate")
     ap.add_argument("--parses", type=Path, default=None, help="spaCy DocBin file to reuse (or write) the parses")
     args = ap.parse_args()
     rows, parses = _parse(args.data, args.limit, args.parses)
     if args.folds:
-        cross_validate(rows, parses, args.folds, [float(b) for b in args.bars.split(",")])
+        kind_bars = [float(b) for b in args.kind_bars.split(",")] if args.kind_bars else None
+        cross_validate(rows, parses, args.folds, [float(b) for b in args.bars.split(",")], kind_bars)
         return 0
     result = learn(rows, parses)
     args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

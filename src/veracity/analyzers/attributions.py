@@ -260,6 +260,9 @@ def _headline(parsed: Any, text: str) -> list[_Attribution]:
             continue
         if HEADLINE_STRICT and (text[ent.end_char : colon].strip() or not _speaker_label(ent)):
             continue  # "Limited Tools to Fight Terrorism: …", a section heading, not "Pat Caddell: …"
+        long_org = ent.label_ == "ORG" and len(ent) > 3 and ent[-1].lemma_.lower() not in ORGANIZATION_HEADS
+        if HEADLINE_STRICT and long_org:
+            continue  # "Veto Power Impedes Peace Efforts: …": a title-case heading the tagger took for a name
         src = ent.root
         out.append(
             _Attribution([(colon + 1, line_end)], (colon, colon + 1), (ent.start_char, ent.end_char), "headline", src)
@@ -377,6 +380,48 @@ _EDITORIAL_LABELS = frozenset(
         "credit",
     ]
 )
+#: words that make a title-case phrase a headline, not a name
+_HEADLINE_WORDS = frozenset(
+    [
+        "over",
+        "to",
+        "in",
+        "at",
+        "with",
+        "from",
+        "after",
+        "before",
+        "against",
+        "into",
+        "under",
+        "about",
+        "by",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "not",
+        "no",
+        "but",
+        "or",
+        "than",
+        "vs",
+        "versus",
+        "why",
+        "how",
+        "what",
+        "when",
+        "who",
+        "where",
+    ]
+)
 #: prepositions a name may hold ("Bank of America", "Center for American Progress", "Bashar al-Assad")
 _NAME_PREPOSITIONS = {"of", "for", "de", "del", "da", "von", "van", "al", "bin", "ibn", "on"}
 
@@ -391,8 +436,8 @@ def _speaker_label(span: Any) -> bool:
     for tok in span:
         if tok.pos_ in {"VERB", "AUX"} or tok.tag_ in {"VBZ", "VBD", "VBP", "VBG", "MD"}:
             return False
-        if tok.pos_ == "ADP" and tok.lower_ not in _NAME_PREPOSITIONS:
-            return False
+        if (tok.pos_ == "ADP" or tok.lower_ in _HEADLINE_WORDS) and tok.lower_ not in _NAME_PREPOSITIONS:
+            return False  # title case hides the preposition or verb from the tagger: "Stealth Over Health"
     return head_can_speak(span.root) or span.root.lower_ == "q"
 
 
@@ -1004,6 +1049,22 @@ def _unsaid(verb: Any) -> bool:
     kids = list(verb.children)
     if UNSAID_NEG and any(c.dep_ == "neg" for c in kids):
         return True
+    lemma = verb.lemma_.lower()
+    if UNSAID_WITHHELD and lemma in _WITHHELD and any(c.dep_ == "xcomp" for c in kids):
+        return True  # "declined to comment", "refused to say": the withholding itself is no statement
+    if UNSAID_WITHHELD and lemma == "comment" and verb.head.dep_ == "prep" and verb.dep_ == "pobj":
+        return True  # "requests for comment", "reached for comment"
+    cur = verb
+    for _ in range(3):  # "did not respond to requests for comment": inside a negated or withheld verb's phrase
+        if cur.head is cur:
+            break
+        cur = cur.head
+        if (
+            UNSAID_WITHHELD
+            and cur.pos_ in {"VERB", "AUX"}
+            and (any(c.dep_ == "neg" for c in cur.children) or cur.lemma_.lower() in _WITHHELD)
+        ):
+            return True
     if UNSAID_SHOWUP and verb.lemma_.lower() == "show" and any(c.dep_ == "prt" and c.lower_ == "up" for c in kids):
         return True
     if verb.lemma_.lower() == "claim" and any(c.dep_ == "dobj" and c.lemma_.lower() in {"life", "lives"} for c in kids):
