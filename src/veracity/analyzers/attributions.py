@@ -32,6 +32,7 @@ from veracity.sourcing.cited import cue_cites, head_can_speak
 from veracity.sourcing.cues import CueTable, candidate_slots, cue_key, cue_table, lookup
 from veracity.sourcing.lexicon import (
     BELIEF_CUES,
+    GOVERNMENT_HEADS,
     ORGANIZATION_HEADS,
     PERSON_ROLES,
     SPEECH_CUES,
@@ -716,6 +717,19 @@ def _resolve(
         if found is not None:
             att.resolved = (found.start, found.end)
         return
+    if IT_RESOLVES and low in {"it", "its"} and not extraposed(tok.head):
+        # "The bank said … It said": the organisation or document that spoke last, within the last two sentences
+        first = tok.doc[max(tok.sent.start - 1, 0)].sent
+        for prev in reversed(earlier):
+            ptok = prev.source_token
+            if ptok is None or prev.source is None or prev.source[0] >= start or ptok.i < first.start:
+                continue
+            if ptok.lower_ in _PRONOUNS or ptok.ent_type_ in {"PERSON", "NORP"} or ptok.tag_ in {"NNS", "NNPS"}:
+                continue
+            if ptok.ent_type_ in {"ORG", "GPE"} or ptok.lemma_.lower() in ORGANIZATION_HEADS | GOVERNMENT_HEADS:
+                att.resolved = prev.resolved or prev.source
+                return
+        return
     if low in {"they", "them", "their"}:
         for prev in reversed(earlier):
             ptok = prev.source_token
@@ -773,6 +787,7 @@ def _resolve(
 
 
 SUBJECT_FIRST = True
+IT_RESOLVES = True
 SPEAKER_GROUP = True
 QUOTED_NAMES_SKIP = True
 
