@@ -31,7 +31,9 @@ def test_seed_findings_name_the_lede_the_fake_video_the_anonymous_sources_and_sp
     findings = seed_report.summary["findings"]
     first = findings[:4]
     text = " ".join(f["message"] for f in first)
-    assert all(f["severity"] == "high" for f in first)
+    # the unsourced share (7 of 14 once "Damascus and Moscow accuse …" is sourced to them) is below the mainstream
+    # median, so that finding is no longer high; the lede is still named among the first four
+    assert all(f["severity"] == "high" for f in first[:3])
     assert "US authorities have invited ISIS terrorists" in text  # the unsourced lede
     assert "the video was a fake" in text
     assert "anonymous US officials" in text and "military sources" in text

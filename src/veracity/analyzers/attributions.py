@@ -33,6 +33,7 @@ from veracity.sourcing.cited import cue_cites, head_can_speak
 from veracity.sourcing.cues import CueTable, candidate_slots, cue_key, cue_table, lookup
 from veracity.sourcing.lexicon import (
     BELIEF_CUES,
+    GOVERNMENT_HEADS,
     ORGANIZATION_HEADS,
     PERSON_ROLES,
     SPEECH_CUES,
@@ -85,6 +86,8 @@ class _Attribution:
     cited: bool = False
     speaker: bool = False
     main: bool = False
+    frame: tuple[int, int] | None = None
+    unsaid: bool = False
 
     @property
     def start(self) -> int:
@@ -258,15 +261,22 @@ def _headline(parsed: Any, text: str) -> list[_Attribution]:
         colon = text.find(":", ent.end_char, line_end)
         if colon < 0 or colon - ent.end_char > 30 or line_end - colon < 10:
             continue
+        if HEADLINE_STRICT and (text[ent.end_char : colon].strip() or not _speaker_label(ent)):
+            continue  # "Limited Tools to Fight Terrorism: …", a section heading, not "Pat Caddell: …"
+        long_org = ent.label_ == "ORG" and len(ent) > 3 and ent[-1].lemma_.lower() not in ORGANIZATION_HEADS
+        if HEADLINE_STRICT and long_org:
+            continue  # "Veto Power Impedes Peace Efforts: …": a title-case heading the tagger took for a name
         src = ent.root
         out.append(
             _Attribution([(colon + 1, line_end)], (colon, colon + 1), (ent.start_char, ent.end_char), "headline", src)
         )
     # transcripts: "Q: How did things go for you?", "KATE BOLDUAN: Why not debate?" (a capitalised speaker label)
-    for m in _SPEAKER_LINE.finditer(text):
+    for m in (_SPEAKER_LINE_Q if TRANSCRIPT_QUOTED else _SPEAKER_LINE).finditer(text):
         if len(m.group(2).split()) < 3:
             continue
         span = parsed.char_span(m.start(1), m.end(1), alignment_mode="expand")
+        if HEADLINE_STRICT and (span is None or not _speaker_label(span)):
+            continue
         out.append(
             _Attribution([m.span(2)], (m.end(1), m.end(1) + 1), m.span(1), "headline", span.root if span else None)
         )
@@ -276,13 +286,162 @@ def _headline(parsed: Any, text: str) -> list[_Attribution]:
         start, colon = title.start(2), title.end(2)
         span = parsed.char_span(start, colon, alignment_mode="expand")
         end = title.end(3)
-        if len(text[colon + 1 : end].split()) >= 3:
+        ok = not HEADLINE_STRICT or (span is not None and _speaker_label(span))
+        if ok and len(text[colon + 1 : end].split()) >= 3:
             out.append(_Attribution([(colon + 1, end)], (colon, colon + 1), (start, colon), "headline", span.root))
     return out
 
 
 _SPEAKER_LINE = re.compile(r"(?m)^[ \t]*([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}):[ \t]+([^\n]+)")
+#: the same, also when the transcript line opens with a quotation mark ('"PENCE: Well, look, …')
+_SPEAKER_LINE_Q = re.compile(r"(?m)^[ \t]*[\"“]?([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}):[ \t]+([^\n]+)")
 _TITLE_COLON = re.compile(r"^\s*((?:[^\n:]{0,30}\s[–—-]\s)?)([^\n:–—]{1,45}?):[ \t]+([^\n]+)")
+HEADLINE_STRICT = True
+TRANSCRIPT_QUOTED = True
+#: labels that open a line with a colon but name no speaker ("Correction: …", "The Latest: …", "UPDATE: …")
+_EDITORIAL_LABELS = frozenset(
+    [
+        "correction",
+        "corrections",
+        "clarification",
+        "update",
+        "updated",
+        "updates",
+        "editor's note",
+        "editor’s note",
+        "editors' note",
+        "editors’ note",
+        "note",
+        "notes",
+        "the latest",
+        "latest",
+        "breaking",
+        "breaking news",
+        "exclusive",
+        "watch",
+        "video",
+        "videos",
+        "photo",
+        "photos",
+        "listen",
+        "audio",
+        "read",
+        "read more",
+        "related",
+        "see also",
+        "more",
+        "analysis",
+        "opinion",
+        "commentary",
+        "editorial",
+        "fact check",
+        "factbox",
+        "fact box",
+        "explainer",
+        "q&a",
+        "live",
+        "recap",
+        "transcript",
+        "source",
+        "sources",
+        "disclosure",
+        "disclaimer",
+        "warning",
+        "graphic",
+        "chart",
+        "map",
+        "timeline",
+        "poll",
+        "report",
+        "reports",
+        "full story",
+        "story",
+        "summary",
+        "background",
+        "context",
+        "sponsored",
+        "advertisement",
+        "ad",
+        "tags",
+        "topics",
+        "filed under",
+        "share",
+        "featured",
+        "trending",
+        "must read",
+        "must watch",
+        "bottom line",
+        "the bottom line",
+        "the big picture",
+        "why it matters",
+        "what's next",
+        "what’s next",
+        "tl;dr",
+        "pictured",
+        "image",
+        "caption",
+        "credit",
+    ]
+)
+#: words that make a title-case phrase a headline, not a name
+_HEADLINE_WORDS = frozenset(
+    [
+        "over",
+        "to",
+        "in",
+        "at",
+        "with",
+        "from",
+        "after",
+        "before",
+        "against",
+        "into",
+        "under",
+        "about",
+        "by",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "not",
+        "no",
+        "but",
+        "or",
+        "than",
+        "vs",
+        "versus",
+        "why",
+        "how",
+        "what",
+        "when",
+        "who",
+        "where",
+    ]
+)
+#: prepositions a name may hold ("Bank of America", "Center for American Progress", "Bashar al-Assad")
+_NAME_PREPOSITIONS = {"of", "for", "de", "del", "da", "von", "van", "al", "bin", "ibn", "on"}
+
+
+def _speaker_label(span: Any) -> bool:
+    """Whether a line's opening label before a colon can be a speaker: not an editorial label ("Correction",
+    "The Latest", "UPDATE"), and a name or speaking noun phrase, not a headline fragment with a verb or a
+    preposition ("Veto Power Impedes Peace Efforts", "Stealth Over Health")."""
+    words = " ".join(span.text.split()).strip(" \"“”'‘’").lower()
+    if words in _EDITORIAL_LABELS or words.rstrip("s") in _EDITORIAL_LABELS:
+        return False
+    for tok in span:
+        if tok.pos_ in {"VERB", "AUX"} or tok.tag_ in {"VBZ", "VBD", "VBP", "VBG", "MD"}:
+            return False
+        if (tok.pos_ == "ADP" or tok.lower_ in _HEADLINE_WORDS) and tok.lower_ not in _NAME_PREPOSITIONS:
+            return False  # title case hides the preposition or verb from the tagger: "Stealth Over Health"
+    return head_can_speak(span.root) or span.root.lower_ == "q"
 
 
 def _colon_quote(quote: Quote, text: str, chunk_ends: dict[int, Any]) -> _Attribution | None:
@@ -602,7 +761,9 @@ class _Entities:
             yield self.spans[k]
 
 
-def _resolve(att: _Attribution, earlier: Sequence[_Attribution], entities: _Entities, text: str) -> None:
+def _resolve(
+    att: _Attribution, earlier: Sequence[_Attribution], entities: _Entities, text: str, quotes: _Quotes | None = None
+) -> None:
     """Point a pronoun or role source at the nearest fitting earlier source or named entity."""
     tok = att.source_token
     if tok is None or att.source is None:
@@ -620,11 +781,54 @@ def _resolve(att: _Attribution, earlier: Sequence[_Attribution], entities: _Enti
         att.resolved = np_range(noun)
         return
     if low in {"he", "she", "him", "her", "his", "hers"}:
+        found = None
         for ent in entities.before(start):
             if any(s <= ent.start < e for s, e in att.parts):
                 continue  # a name inside what "he" says is who he talks about: '“… Bashar al-Assad,” he added'
+            held = quotes.containing(ent.start) if quotes is not None else None
+            if QUOTED_NAMES_SKIP and held is not None and not held.start <= start < held.end:
+                continue  # a name someone else's quotation mentions ('“… threatening Hillary Clinton,” Mandel said. He')
             if ent.end <= start and ent.label == "PERSON":
-                att.resolved = (ent.start, ent.end)
+                found = found or ent
+                if not SUBJECT_FIRST or ent.end <= tok.sent.start_char:
+                    break
+                if _subject_name(tok.doc, ent):
+                    found = ent  # in the pronoun's own sentence the subject, not an object ("compared X to Hitler")
+                    break
+        if (
+            SUBJECT_FIRST
+            and found is not None
+            and found.end > tok.sent.start_char
+            and not _subject_name(tok.doc, found)
+        ):
+            # only an object is named in the pronoun's sentence ("One of the winners … compared the nominee to Adolf
+            # Hitler and warned against what she said …"): the sentence's speaking subject is the better antecedent
+            for prev in reversed(earlier):
+                ptok = prev.source_token
+                if (
+                    prev.source is not None
+                    and ptok is not None
+                    and ptok.sent.start == tok.sent.start
+                    and ptok.i < tok.i
+                    and ptok.dep_ == "nsubj"
+                    and ptok.lower_ not in _PRONOUNS
+                ):
+                    att.resolved = prev.resolved or prev.source
+                    return
+        if found is not None:
+            att.resolved = (found.start, found.end)
+        return
+    if IT_RESOLVES and low in {"it", "its"} and not extraposed(tok.head):
+        # "The bank said … It said": the organisation or document that spoke last, within the last two sentences
+        first = tok.doc[max(tok.sent.start - 1, 0)].sent
+        for prev in reversed(earlier):
+            ptok = prev.source_token
+            if ptok is None or prev.source is None or prev.source[0] >= start or ptok.i < first.start:
+                continue
+            if ptok.lower_ in _PRONOUNS or ptok.ent_type_ in {"PERSON", "NORP"} or ptok.tag_ in {"NNS", "NNPS"}:
+                continue
+            if ptok.ent_type_ in {"ORG", "GPE"} or ptok.lemma_.lower() in ORGANIZATION_HEADS | GOVERNMENT_HEADS:
+                att.resolved = prev.resolved or prev.source
                 return
         return
     if low in {"they", "them", "their"}:
@@ -664,10 +868,37 @@ def _resolve(att: _Attribution, earlier: Sequence[_Attribution], entities: _Enti
                 att.resolved = (prev.resolved or prev.source) if h is ptok else np_range(h)
                 return
     if lemma in ORGANIZATION_HEADS:
+        if SPEAKER_GROUP:
+            # "The White Helmets are a … organization … Damascus and Moscow accuse the group of …, and have provided
+            # evidence of the group's propensity": within the last three sentences, the organisation that was a
+            # clause's subject, before one merely named on the way ("the Nusra Front terror group")
+            first = tok.doc[max(tok.sent.start - 1, 0)].sent
+            first = tok.doc[max(first.start - 1, 0)].sent
+            for ent in entities.before(start):
+                if ent.end > start or ent.start < first.start_char:
+                    continue
+                if ent.label in {"ORG", "FAC", "NORP"} and _subject_name(tok.doc, ent):
+                    att.resolved = (ent.start, ent.end)
+                    return
         for ent in entities.before(start):
             if ent.end <= start and ent.label == "ORG":
                 att.resolved = (ent.start, ent.end)
                 return
+
+
+SUBJECT_FIRST = True
+IT_RESOLVES = True
+SPEAKER_GROUP = True
+QUOTED_NAMES_SKIP = True
+
+
+def _subject_name(doc: Any, ent: Span) -> bool:
+    """Whether a name is (inside) its clause's subject: "Jill Soloway, creator of …, compared …"."""
+    span = doc.char_span(ent.start, ent.end, alignment_mode="expand")
+    tok = span.root if span is not None and len(span) else None
+    while tok is not None and tok.dep_ in {"compound", "appos", "conj", "flat"} and tok.head is not tok:
+        tok = tok.head
+    return tok is not None and tok.dep_ in {"nsubj", "nsubjpass"}
 
 
 #: how far the rest of the cue's sentence may run before the next quote still continues it ('“…,” said a strategist
@@ -725,10 +956,18 @@ _DATELINE = re.compile(
 )
 
 
+#: "(CNN)One of the big winners …", "Washington (CNN)New Jersey Gov. …": an agency dateline glued to the first word
+_AGENCY_DATELINE = re.compile(r"(?:[A-Z][\w.,' ]{0,30} )?\((?:CNN|AP|AFP|UPI|Reuters|[A-Z]{2,8})\)\s*(?:[-–—]+\s*)?")
+
+
 def _skip_dateline(att: _Attribution, chunks: dict[int, Any], text: str) -> None:
     """ "WASHINGTON (AP) — Donald Trump said …": a source the parser took from the dateline opening the paragraph is
     replaced by the noun phrase right after the dateline."""
     if att.source is None or (att.source[0] > 0 and text[att.source[0] - 1] != "\n"):
+        return
+    glued = _AGENCY_DATELINE.match(text, att.source[0])
+    if glued is not None and glued.end() < att.source[1]:
+        att.source = (glued.end(), att.source[1])  # the rest of the phrase is the source ("One of the big winners")
         return
     m = _DATELINE.match(text, att.source[0])
     chunk = chunks.get(m.end()) if m else None
@@ -833,25 +1072,169 @@ def extract_attributions(
         if att.source_token is not None and att.source_token.lower_ in {"i", "we", "me", "us"}:
             first_person.append(att)
             continue
-        _resolve(att, by_source[max(0, i - _LOOKBACK) : i], named_spans, text)
+        _resolve(att, by_source[max(0, i - _LOOKBACK) : i], named_spans, text, quotes)
     # a first person speaks for the direct quote around it: only those quotes are candidates
     quoting = RangeIndex((a.start, a.end, k) for k, a in enumerate(by_source) if a.label == "direct" and a.source)
     for att in first_person:
         at = att.source[0] if att.source else att.cue[0]
         around = [by_source[k] for k in sorted(quoting.overlapping(at, at + 1)) if by_source[k] is not att]
-        _resolve(att, around, named_spans, text)
+        _resolve(att, around, named_spans, text, quotes)
+    direct_parts = RangeIndex(
+        (s, e, k) for k, o in enumerate(result) if o.label == "direct" and o.source is not None for s, e in o.parts
+    )
     for att in result:
         att.speaker = judge_cited and _can_speak(att, parsed)
-        att.cited = att.speaker and cue_cites(att.cue_lemma)
         cue = parsed.char_span(att.cue[0], att.cue[1], alignment_mode="expand")
+        said = cue is None or not len(cue) or not _unsaid(cue.root)
+        att.unsaid = not said
+        att.cited = att.speaker and cue_cites(att.cue_lemma) and said
+        if att.cited and NESTED_QUOTE and _quoted_inside(att, result, direct_parts):
+            att.cited = False
         # the cue is the sentence's main verb ("Damascus and Moscow accuse …, and have provided …")
         att.main = cue is not None and len(cue) > 0 and cue.root.dep_ == "ROOT" and cue.root.pos_ in {"VERB", "AUX"}
+        if att.main and att.source is not None and cue is not None:
+            att.frame = _frame(att, cue.root)
     return result
+
+
+def _frame(att: _Attribution, verb: Any) -> tuple[int, int] | None:
+    """The sentence a main-verb cue frames when its source goes on to back the claim in a conjoined verb: "Damascus
+    and Moscow accuse the group of …, and have provided evidence and witness testimony of …" is all their account.
+    None when no such verb follows (then the content alone is what the source says). Only evidence offered ("provided
+    evidence", "cited documents"), not denied ("offered no proof"), and only with the cue's own subject."""
+    if att.source is None or att.source[1] > verb.idx:
+        return None
+    conjs = [c for c in verb.children if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"} and c.i > verb.i]
+    if not conjs or not all(_backs(c) for c in conjs):
+        return None
+    end = max(tok_end(c.right_edge) for c in conjs)
+    return (min(att.source[0], att.start), max(end, att.end))
+
+
+#: what a source offers in support of its own claim ("provided evidence", "presented documents")
+_EVIDENCE = frozenset(["evidence", "proof", "testimony", "document", "documents", "record", "records", "footage"])
+
+
+def _backs(conj: Any) -> bool:
+    """A conjoined verb with no subject of its own that offers evidence: "… and have provided extensive evidence"."""
+    if any(g.dep_ in SUBJECT_DEPS or g.dep_ in {"nsubjpass", "neg"} for g in conj.children):
+        return False
+    objs = [c for c in conj.children if c.dep_ == "dobj"]
+    objs += [c for o in objs for c in o.children if c.dep_ == "conj"]
+    return any(
+        o.lemma_.lower() in _EVIDENCE and not any(d.lower_ in {"no", "little", "any"} for d in o.children) for o in objs
+    )
+
+
+#: verbs whose infinitive complement was not said ("refused to say", "declined to comment", "failed to show up")
+_WITHHELD = frozenset(["refuse", "decline", "fail", "neglect", "avoid", "hesitate", "decide"])
+#: verbs whose object is not the one speaking but the one asked, urged or required to ("urging employees to report",
+#: "requires candidates to disclose", "cause people to question", "expects Holt to insert himself")
+_CONTROL = frozenset(
+    [
+        "ask",
+        "urge",
+        "require",
+        "force",
+        "cause",
+        "expect",
+        "want",
+        "tell",
+        "encourage",
+        "allow",
+        "let",
+        "make",
+        "push",
+        "pressure",
+        "invite",
+        "call",
+        "compel",
+        "prompt",
+        "lead",
+        "get",
+        "help",
+        "need",
+        "order",
+        "direct",
+        "press",
+    ]
+)
+_MODALS = frozenset(["would", "will", "could", "might", "may", "can", "should", "must", "’ll", "'ll", "wo", "ca"])
+UNSAID_NEG = True
+UNSAID_WITHHELD = True
+UNSAID_CONTROL = True
+UNSAID_MODAL = True
+UNSAID_SHOWUP = True
+
+
+def _unsaid(verb: Any) -> bool:
+    """Whether a cue verb reports nothing said: negated ("did not respond", "wouldn't say"), withheld ("refused to
+    comment", "declined to say"), asked or required of someone ("urging employees to report", "requires candidates to
+    disclose"), or "show up". A source named only so is no one the article cites."""
+    kids = list(verb.children)
+    if UNSAID_NEG and any(c.dep_ == "neg" for c in kids):
+        return True
+    lemma = verb.lemma_.lower()
+    if UNSAID_WITHHELD and lemma in _WITHHELD and any(c.dep_ == "xcomp" for c in kids):
+        return True  # "declined to comment", "refused to say": the withholding itself is no statement
+    if UNSAID_WITHHELD and lemma == "comment" and verb.head.dep_ == "prep" and verb.dep_ == "pobj":
+        return True  # "requests for comment", "reached for comment"
+    cur = verb
+    for _ in range(3):  # "did not respond to requests for comment": inside a negated or withheld verb's phrase
+        if cur.head is cur:
+            break
+        cur = cur.head
+        if (
+            UNSAID_WITHHELD
+            and cur.pos_ in {"VERB", "AUX"}
+            and (any(c.dep_ == "neg" for c in cur.children) or cur.lemma_.lower() in _WITHHELD)
+        ):
+            return True
+    if UNSAID_SHOWUP and verb.lemma_.lower() == "show" and any(c.dep_ == "prt" and c.lower_ == "up" for c in kids):
+        return True
+    if verb.lemma_.lower() == "claim" and any(c.dep_ == "dobj" and c.lemma_.lower() in {"life", "lives"} for c in kids):
+        return True  # "the fighting claimed the lives of 129 loyalists"
+    if UNSAID_MODAL and any(c.dep_ == "aux" and c.lower_ in _MODALS for c in kids):
+        return True
+    if verb.dep_ == "xcomp" and verb.head is not verb:
+        head = verb.head
+        lemma = head.lemma_.lower()
+        if UNSAID_WITHHELD and (lemma in _WITHHELD or any(c.dep_ == "neg" for c in head.children)):
+            return True
+        if UNSAID_CONTROL and lemma in _CONTROL and any(c.dep_ == "dobj" for c in head.children):
+            return True
+    return False
+
+
+NESTED_QUOTE = True
+
+
+def _quoted_inside(att: _Attribution, atts: list[_Attribution], direct_parts: RangeIndex[int] | None = None) -> bool:
+    """Whether the cue and source stand inside another speaker's direct quotation ('“… that mad man threatening
+    Hillary Clinton …,” Mandel said'): the quoted speaker is the one cited there, not the people they talk about. A
+    first person ("I think …") speaks for the quoted speaker and stays."""
+    if att.source is None or (att.source_token is not None and att.source_token.lower_ in {"i", "we", "me", "us"}):
+        return False
+    # a quote part that holds the cue and the source holds the source's first character: only those are looked at
+    near = (
+        atts
+        if direct_parts is None
+        else [atts[k] for k in sorted(set(direct_parts.overlapping(att.source[0], att.source[0] + 1)))]
+    )
+    for other in near:
+        if other is att or other.label != "direct" or other.source is None:
+            continue
+        if any(s <= att.cue[0] and att.source[1] <= e and s <= att.source[0] for s, e in other.parts):
+            return True
+    return False
 
 
 def _root(parsed: Any, rng: tuple[int, int] | None) -> Any | None:
     span = parsed.char_span(rng[0], rng[1], alignment_mode="expand") if rng else None
     return span.root if span is not None and len(span) else None
+
+
+NOBODY = True
 
 
 def _can_speak(att: _Attribution, parsed: Any) -> bool:
@@ -862,6 +1245,11 @@ def _can_speak(att: _Attribution, parsed: Any) -> bool:
     head = _root(parsed, att.source)
     if head is None:
         return False
+    if NOBODY and (
+        head.lower_ in {"nobody", "none"}
+        or any(c.dep_ in {"det", "preconj"} and c.lower_ in {"no", "neither"} for c in head.children)
+    ):
+        return False  # "no one can credibly state", "neither the investigation nor the inquiry has pointed to him"
     if head.pos_ == "PRON" or head.lower_ in _PRONOUNS or head.lower_ in RELATIVE_PRONOUNS:
         target = _root(parsed, att.resolved)
         return target is not None and target.pos_ != "PRON" and head_can_speak(target)
@@ -896,6 +1284,8 @@ def build_layer(doc: Document, atts: list[_Attribution]) -> Layer:
             "cited": att.cited,
             "speaker": att.speaker,
             "main_verb": att.main,
+            "frame": _rng(att.frame),
+            "unsaid": att.unsaid,
         }
         if len(att.parts) > 1:
             attrs["parts"] = [_rng(p) for p in att.parts]

@@ -18,7 +18,7 @@ from veracity.analyzers.attributions import source_ranges
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Relation, Span
 from veracity.models.loading import spacy_pipeline
-from veracity.sourcing.cited import DOCUMENT_HEADS
+from veracity.sourcing.cited import DOCUMENT_HEADS, cue_precision
 from veracity.sourcing.lexicon import (
     ANONYMITY_MARKERS,
     GOVERNMENT_HEADS,
@@ -179,6 +179,8 @@ def credited_outlet(
     if span is None or not len(span):
         return None
     root = span.root
+    if _asks(root):
+        return None  # "AP reached for comment", "CNN's request for comment": the outlet asked, it relays no one
     places = places or _AttributionPlaces(atts)
     for a in places.with_source_over(outlet.start, outlet.end):
         src = a.attrs["source"]
@@ -202,6 +204,19 @@ def credited_outlet(
     if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according":
         return "credited", []
     return None
+
+
+_ASKING = frozenset(["reach", "contact", "request", "ask", "call", "seek", "email", "message"])
+
+
+def _asks(tok: Any) -> bool:
+    """Whether an outlet is the one asking for comment ("ABC News has reached out to …", "a member AP reached for
+    comment", "did not return CNN's request for comment", "CNN has contacted the campaign")."""
+    head = tok.head
+    if tok.dep_ in {"nsubj", "poss", "compound"} and head.lemma_.lower() in _ASKING:
+        return True
+    sent = tok.sent
+    return "for comment" in sent.text and tok.dep_ in {"nsubj", "poss"} and head.lemma_.lower() in _ASKING | {"return"}
 
 
 def _hangs_off(tok: Any, cue: dict[str, int], src: dict[str, int], told: bool) -> bool:
@@ -231,7 +246,7 @@ _ARTICLE_PREFIX = re.compile(r"\b(?:al|el|ad|as|ash|an|ar|at|az)-")
 def _person_name(parsed: Any, text: str, start: int, end: int) -> str:
     """The PERSON entity inside a mention ("Mayor Elena Varga" -> "elena varga"), else the mention's key."""
     span = parsed.char_span(start, end, alignment_mode="expand")
-    people = [(s, e) for label, s, e in entities_in(span) if label == "PERSON"] if span is not None else []
+    people = _people(parsed, span) if span is not None else []
     # the name the phrase is about is the one holding its head ("Chen, a wonk who worked for … Marco Rubio" is Chen)
     root = span.root.idx if span is not None and len(span) else start
     own = [p for p in people if p[0] <= root < p[1]] or people[:1]
@@ -293,8 +308,10 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
         key = canonical.get(keys[m["id"]], keys[m["id"]])
         ref = m.get("refers_to") or m
         name = _POSSESSIVE.sub("", " ".join(text[ref["start"] : ref["end"]].split()))
-        if m["kind"] == "person" and ", " in name:
-            name = name.split(", ", 1)[0]  # "Chen, a research fellow at …": the name, not the whole apposition
+        if m["kind"] == "person" and (", " in name or _QUOTE_MARKS & set(name) or len(name.split()) > 6):
+            # "Chen, a research fellow at …", "Clinton’s deputy communications director, Christina Reynolds",
+            # '"Transparent" lead actor Jeffrey Tambor': the person's name, not the whole phrase
+            name = _display_person(parsed, text, ref["start"], ref["end"]) or name.split(", ", 1)[0]
         name = _LEADING_JUNK.sub("", name) or name  # "— Peggy Holtman" (a dash or stray mark before the name)
         if key not in groups:
             groups[key] = f"S{len(groups) + 1}"
@@ -308,6 +325,48 @@ def _group(mentions: list[dict[str, Any]], text: str, parsed: Any) -> dict[str, 
             names[groups[key]] = name
         m["source_id"] = groups[key]
     return names
+
+
+_QUOTE_MARKS = set('"“”')
+
+
+def _people(parsed: Any, span: Any) -> list[tuple[int, int]]:
+    """PERSON names inside a source phrase, less an owner's ("Clinton's deputy communications director, Christina
+    Reynolds" is Reynolds; "Clinton's spokesman" is not Clinton)."""
+    out = []
+    for label, s, e in entities_in(span):
+        if label != "PERSON":
+            continue
+        name = parsed.char_span(s, e, alignment_mode="expand")
+        if name is not None and len(name) and name.root.dep_ == "poss":
+            continue
+        out.append((s, e))
+    return out
+
+
+def _display_person(parsed: Any, text: str, start: int, end: int) -> str | None:
+    """The PERSON name inside a long source phrase: the one holding its head, else the first one."""
+    span = parsed.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    people = _people(parsed, span)
+    if not people:
+        return None
+    own = [p for p in people if p[0] <= span.root.idx < p[1]] or people[:1]
+    return _POSSESSIVE.sub("", " ".join(text[own[0][0] : own[0][1]].split()))
+
+
+#: the learned cue precision a source needs to be listed, by kind: a named person or an outlet cited by any citing cue
+#: (``veracity.sourcing.cited.MIN_CUE_PRECISION``); an unnamed group, organisation, government or document, whose
+#: phrase is as often the subject of a non-reporting verb ("Democrats and the media are to blame"), a surer cue
+#: (chosen by 2-fold cross-validation on PolNeAR train; see the README's sourcing section)
+KIND_BARS: dict[str, float] = {"vague": 0.75, "government": 0.75}
+
+
+def _sure(m: dict[str, Any]) -> bool:
+    """Whether a cited mention's best cue is sure enough for its kind (credited outlets need no cue)."""
+    bar = KIND_BARS.get(m["kind"])
+    return bar is None or "bar" not in m or m["bar"] >= bar
 
 
 def _contains_words(longer: list[str], shorter: list[str]) -> bool:
@@ -365,6 +424,11 @@ class SourceAnalyzer(BaseAnalyzer):
         atts = [a for a in doc.layer("attributions").spans if a.attrs.get("source") and a.attrs.get("speaker", True)]
         cited = [a for a in atts if a.attrs.get("cited", True)]
         cited_ranges = {(a.attrs["source"]["start"], a.attrs["source"]["end"]) for a in cited}
+        # how surely each source phrase is cited: the best learned precision of the cues that cite it
+        cue_bar: dict[tuple[int, int], float] = {}
+        for a in cited:
+            r = (a.attrs["source"]["start"], a.attrs["source"]["end"])
+            cue_bar[r] = max(cue_bar.get(r, 0.0), cue_precision(str(a.attrs.get("cue_lemma", ""))))
         outlets = find_outlets(text, own_domain=self._own_domain(doc))
         outlet_places = RangeIndex((o.start, o.end, k) for k, o in enumerate(outlets))
 
@@ -383,6 +447,7 @@ class SourceAnalyzer(BaseAnalyzer):
             info = classify_mention(parsed, s, e, outlets_over(s, e))
             mention = {"id": f"sources/{k}", "start": s, "end": e, **info, "via": "attribution"}
             mention["cited"] = (s, e) in cited_ranges
+            mention["bar"] = cue_bar.get((s, e), 0.0)
             # only a pronoun, an unnamed role ("she", "the official", "the group") or a short back-reference ("the
             # Observatory") takes its referent's identity
             short = e - s <= 40 and text[s:e].lower().startswith("the ") and len(text[s:e].split()) == 2
@@ -446,7 +511,7 @@ class SourceAnalyzer(BaseAnalyzer):
                 n += 1
         ordered = sorted(mentions, key=lambda m: m["start"])
         names = _group(ordered, text, parsed)
-        listed = {m["source_id"] for m in ordered if m["cited"]}
+        listed = {m["source_id"] for m in ordered if m["cited"] and _sure(m)}
         ordered = [m for m in ordered if m["source_id"] in listed]
         renumber: dict[str, str] = {}
         for m in ordered:
@@ -459,9 +524,11 @@ class SourceAnalyzer(BaseAnalyzer):
         counts: Counter[str] = Counter()
         relations = []
         for a in cited:
-            m = by_range[(a.attrs["source"]["start"], a.attrs["source"]["end"])]
-            counts[m["source_id"]] += 1
-            relations.append(Relation(m["id"], a.id or "", "source_of"))
+            row = by_range.get((a.attrs["source"]["start"], a.attrs["source"]["end"]))
+            if row is None:
+                continue  # a source whose kind needs a surer cue than this one (see KIND_BARS)
+            counts[row["source_id"]] += 1
+            relations.append(Relation(row["id"], a.id or "", "source_of"))
         spans = []
         for m in ordered:
             attrs: dict[str, Any] = {

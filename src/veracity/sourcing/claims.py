@@ -24,7 +24,20 @@ SOURCING_LABELS = {
 #: share of the claim's characters an attribution (content, cue and source words) must cover to count as its source;
 #: 0.6 was best on PolNeAR train (claim sourcing accuracy 0.804; 0.5: 0.787, 0.7: 0.799; letting a cue that is the
 #: sentence's main verb cover it regardless lowered it to 0.769)
-MIN_COVER = 0.6
+MIN_COVER = 0.5
+#: what counts as covered: "all" (content, cue and source words) or "content" (the reported words alone)
+COVER_PARTS = "content"
+#: a main-verb cue frames a claim its content covers too little of when the source's conjoined verbs fill the rest
+#: ("Damascus and Moscow accuse the group of …, and have provided evidence of …"); share of the claim the frame covers
+FRAME_COVER: float | None = 0.85
+#: a short claim that is one attribution whole: source, cue and content cover this share, the content at least the next
+WHOLE_COVER: float | None = 0.95
+WHOLE_MIN_CONTENT = 0.35
+WHOLE_KINDS: frozenset[str] | None = None
+#: a direct quotation whose speaker can be named sources the claim whatever its cue ("“…,” she continued")
+DIRECT_CITES = False
+#: a source phrase that names no one, inside another speaker's quotation, does not report the claim
+SPEAKERLESS_NESTED = True
 #: attribution labels that source a claim (a belief, "X wants to …", leaves the claim to the writer)
 SOURCING_ATTRIBUTIONS = ("direct", "indirect")
 
@@ -55,6 +68,9 @@ class SourcingIndex:
         self._spans = spans
         self._segments = atts.data.get("quoted", []) if atts is not None else []
         self._quoted = RangeIndex((seg["start"], seg["end"], i) for i, seg in enumerate(self._segments))
+        self._quotes_cited = RangeIndex(
+            (s, e, (s, e)) for a in spans if a.label == "direct" and a.attrs.get("cited") for s, e in _parts(a)
+        )
         self.mentions = {(m.start, m.end): m for m in self.sources.spans} if self.sources is not None else {}
         self.relays: dict[str, list[dict[str, Any]]] = {}
         for relay in self.sources.data.get("relays", []) if self.sources is not None else []:
@@ -73,6 +89,10 @@ class SourcingIndex:
         """Quoted/reported segments touching ``[start, end)``, in layer order."""
         return [self._segments[i] for i in sorted(self._quoted.overlapping(start, end))]
 
+    def quotes_around(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Content parts of cited direct quotes overlapping ``[start, end)`` (those that may hold a source phrase)."""
+        return [part for part in self._quotes_cited.overlapping(start, end)]
+
     def mention(self, src: dict[str, Any] | None) -> Span | None:
         """The sources-layer span exactly over a source phrase, if any."""
         return self.mentions.get((src["start"], src["end"])) if src else None
@@ -85,9 +105,11 @@ def _ranges(att: Span) -> list[tuple[int, int]]:
     ]
 
 
-def _covered(att: Span, start: int, end: int) -> int:
-    """Characters of ``[start, end)`` inside the attribution: its content, and its cue and source words."""
-    points = sorted((max(s, start), min(e, end)) for s, e in _ranges(att) if min(e, end) > max(s, start))
+def _covered(att: Span, start: int, end: int, parts: str | None = None) -> int:
+    """Characters of ``[start, end)`` inside the attribution: its content (and its cue and source words with
+    ``parts="all"``)."""
+    ranges = _ranges(att) if (parts or COVER_PARTS) == "all" else _parts(att)
+    points = sorted((max(s, start), min(e, end)) for s, e in ranges if min(e, end) > max(s, start))
     total, reach = 0, start
     for s, e in points:
         s = max(s, reach)
@@ -97,13 +119,47 @@ def _covered(att: Span, start: int, end: int) -> int:
     return total
 
 
-def _citing(att: Span) -> bool:
-    """An attribution a claim can rest on: reported speech whose cue reports (not "launched", "continue to")."""
-    if att.label not in SOURCING_ATTRIBUTIONS:
+def _frames(att: Span, start: int, end: int) -> bool:
+    """Whether the attribution's main-verb frame (source, cue, content and the source's conjoined verbs) covers the
+    claim (see ``FRAME_COVER``)."""
+    frame = att.attrs.get("frame")
+    if FRAME_COVER is None or not isinstance(frame, dict):
         return False
+    inside = min(end, frame["end"]) - max(start, frame["start"])
+    return inside >= FRAME_COVER * (end - start)
+
+
+def _whole(att: Span, start: int, end: int, share: float) -> bool:
+    """Whether the claim is the attribution and little else: source, cue and content together cover ``WHOLE_COVER``
+    of it, and the content at least ``WHOLE_MIN_CONTENT`` ("Subsequent investigations have shown that the video was a
+    fake."), not a frame whose words come in the next sentence ("He said:")."""
+    if WHOLE_COVER is None or share < WHOLE_MIN_CONTENT:
+        return False
+    ranges = _parts(att) + [
+        (r["start"], r["end"]) for r in (att.attrs.get("cue"), att.attrs.get("source")) if isinstance(r, dict)
+    ]
+    # the stretch from the first to the last of them (the auxiliaries and spaces between belong to it)
+    inside = min(end, max(e for _, e in ranges)) - max(start, min(s for s, _ in ranges))
+    return inside >= WHOLE_COVER * (end - start)
+
+
+def _citing(att: Span, quotes: Sequence[tuple[int, int]] = ()) -> bool:
+    """An attribution a claim can rest on: reported speech whose cue reports (not "launched", "continue to")."""
+    if att.label not in SOURCING_ATTRIBUTIONS or att.attrs.get("unsaid"):
+        return False  # a belief, or nothing said: "did not respond", "refused to comment", "claimed the lives of"
     if "cited" not in att.attrs:
         return True  # a layer from before the cited flag
-    return bool(att.attrs["cited"]) or cue_cites(str(att.attrs.get("cue_lemma", "")))
+    if DIRECT_CITES and att.label == "direct" and att.attrs.get("speaker"):
+        return True
+    if att.attrs["cited"]:
+        return True
+    if SPEAKERLESS_NESTED and att.attrs.get("source") and not att.attrs.get("speaker") and quotes:
+        # a phrase that names no one inside someone's quotation ("“a fraud who believes the rules don't apply”")
+        # is what the quoted speaker says, not a source of the claim
+        src = att.attrs["source"]
+        if any(s <= src["start"] and src["end"] <= e for s, e in quotes):
+            return False
+    return cue_cites(str(att.attrs.get("cue_lemma", "")))
 
 
 def _inside(inner: Span, outer: Span) -> bool:
@@ -189,11 +245,17 @@ def claim_sourcing(doc: Document, start: int, end: int, index: SourcingIndex | N
         return result
     best: tuple[float, int, Span] | None = None
     for att in index.attributions(start, end):
-        if not _citing(att):
+        src = att.attrs.get("source")
+        if not _citing(att, index.quotes_around(src["start"], src["end"]) if isinstance(src, dict) else []):
             continue
         share = _covered(att, start, end) / (end - start)
-        if share < MIN_COVER:
-            continue
+        if share < MIN_COVER and not _frames(att, start, end):
+            if not _whole(att, start, end, share):
+                continue
+            if WHOLE_KINDS is not None:
+                m = index.mention(att.attrs.get("source"))
+                if m is None or m.attrs.get("kind") not in WHOLE_KINDS:
+                    continue
         size = sum(e - s for s, e in _parts(att))
         # prefer the innermost (smallest) attribution that still covers the claim
         if best is None or size < best[1]:
