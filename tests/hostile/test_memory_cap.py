@@ -48,3 +48,26 @@ def test_ten_megabyte_inputs_stay_under_a_two_gigabyte_cap(tmp_path: Path, name:
         assert bad not in proc.stderr, proc.stderr[-2000:]
     if proc.returncode == 2:
         assert proc.stderr.count("\n") == 1, proc.stderr
+
+
+@pytest.mark.slow
+def test_a_text_at_the_character_cap_is_analysed_whole_under_the_cap(tmp_path: Path) -> None:
+    """Case: the longest text the defaults accept (just under 300,000 characters of news prose), every layer, under
+    ``ulimit -v 2 GB``: a full report. (It ran out of address space before malloc arenas were capped.)"""
+    seed = Path(__file__).resolve().parents[2].parent / "shared" / "examples" / "seed-article.txt"
+    if not seed.is_file():
+        pytest.skip(f"needs the seed article at {seed} (../shared beside the checkout)")
+    body = seed.read_text(encoding="utf-8").strip()
+    text = "\n\n".join([body] * (295_000 // (len(body) + 2)))
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "report.json"
+    command = f"ulimit -v {CAP_KB}; exec {shlex.quote(sys.executable)} -m veracity.cli analyze {shlex.quote(str(path))}"
+    command += f" -f json --out {shlex.quote(str(out))}"
+    proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=1200, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import json
+
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert not report["errors"], report["errors"]
+    assert {"sentences", "claims", "techniques", "attributions", "sources"} <= set(report["layers"])

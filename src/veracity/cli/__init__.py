@@ -59,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (and is the console-script entry point)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
+    from veracity.models.loading import cap_malloc_arenas
+
+    cap_malloc_arenas()  # before any model or worker thread allocates
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)

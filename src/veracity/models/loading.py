@@ -11,9 +11,11 @@ process shares one copy of each (the spaCy pipeline, the embedder, the claim sco
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Callable
 from functools import cache
@@ -62,6 +64,20 @@ def shared(key: str, build: Callable[[], T]) -> T:
         if key not in _shared:
             _shared[key] = build()
         return _shared[key]
+
+
+def cap_malloc_arenas(arenas: int = 2) -> None:
+    """Limit glibc to ``arenas`` malloc arenas (unless ``MALLOC_ARENA_MAX`` is set): by default every thread that
+    allocates (onnxruntime's, the claims pool's, the service's) reserves its own 64 MB arena, which made a
+    300,000-character analysis run out of a 2 GB address space (``ulimit -v``) with under 1 GB actually in use.
+    Measured: the same text passes under the cap with 2 arenas. No effect off Linux/glibc."""
+    if sys.platform != "linux" or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # musl or another libc: nothing to cap
+        return
 
 
 def default_threads() -> int:

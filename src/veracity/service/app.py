@@ -284,4 +284,7 @@ def create_app(
 
 def app_from_env() -> FastAPI:
     """The app for ``uvicorn --factory veracity.service.app:app_from_env`` (used by ``veracity serve``)."""
+    from veracity.models.loading import cap_malloc_arenas
+
+    cap_malloc_arenas()  # each served worker process, before its models and analysis threads allocate
     return create_app(exit_when_stuck=True)
