@@ -27,8 +27,8 @@ __all__ = ["FULL", "PIECE_CHARS", "SENTENCES", "parse", "parse_many", "split_for
 
 #: ``upto`` for the sentence boundaries: tok2vec, tagger, the paragraph rules and the dependency parser
 SENTENCES = "parser"
-#: ``upto`` for everything the pipeline has (attribute rules, lemmas, named entities)
-FULL = "ner"
+#: ``upto`` for every component the pipeline has (attribute rules, lemmas, named entities)
+FULL = None
 _KEY = "spacy"
 
 _BATCH_CHARS = 40_000
@@ -54,9 +54,11 @@ class _Parse:
     ran: int
 
 
-def _components(upto: str) -> int:
-    """How many of the pipeline's components run to provide ``upto`` (a component name)."""
+def _components(upto: str | None) -> int:
+    """How many of the pipeline's components run to provide ``upto`` (a component name; ``None``: all of them)."""
     names = spacy_pipeline().pipe_names
+    if upto is None:
+        return len(names)
     if upto not in names:
         raise ValueError(f"no spaCy component {upto!r}; the pipeline has {', '.join(names)}")
     return names.index(upto) + 1
@@ -102,12 +104,12 @@ def _cut(text: str, lo: int, hi: int, pattern: re.Pattern[str] = _CUTS[0], *, la
     return found
 
 
-def parse(doc: Document, upto: str = FULL) -> Any:
+def parse(doc: Document, upto: str | None = FULL) -> Any:
     """The spaCy ``Doc`` of a document's text with every component up to ``upto`` run (parsed once per document)."""
     return parse_many([doc], upto)[0]
 
 
-def parse_many(docs: Sequence[Document], upto: str = FULL) -> list[Any]:
+def parse_many(docs: Sequence[Document], upto: str | None = FULL) -> list[Any]:
     """spaCy parses of several documents with every component up to ``upto`` run.
 
     Documents not yet parsed go through ``nlp.pipe`` together; documents parsed less far get the remaining components
