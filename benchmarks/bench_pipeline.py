@@ -8,7 +8,7 @@ Everything runs in this one process on one thread (``VERACITY_THREADS=1``) and i
 (``time.process_time``), because wall time moves with the load of a shared machine; the ratios are what to compare.
 
 * **Real articles** (the first ``--articles`` BuzzFeed-Webis and FA-KES articles under ../shared/data, interleaved):
-  the whole pipeline (every registered analyzer, no fact-check database) in batch mode (``run_batch``, 8 documents at
+  the whole pipeline (every registered analyzer, no fact-check database) in batch mode (``run_batch``, 16 documents at
   a time, as ``veracity batch`` runs them), with the CPU time of each layer (its ``analyze_batch`` call) per 1,000
   words. The spaCy parse is charged to the layers that pay for it: ``sentences`` runs the pipeline up to the parser,
   ``entities`` the rest (attribute rules, lemmas, NER). A second table splits the parse by spaCy component.
@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 SEED = REPO.parent / "shared" / "examples" / "seed-article.txt"
 RESULTS = REPO / "benchmarks" / "results" / "pipeline.json"
-BATCH = 8
+BATCH = 16  # documents per run_batch call: veracity batch's default --chunk-size
 WINDOW = 254  # word pieces per encoder window ([CLS] and [SEP] make 256)
 
 
@@ -291,7 +291,7 @@ def report(result: dict[str, Any]) -> None:
         print(note)
     rows = []
     if a := result.get("articles"):
-        rows.append(("real articles, batch of 8 (per article)", a))
+        rows.append(("real articles, batches of 16 (per article)", a))
     if s := result.get("seed"):
         rows.append(("seed article, warm, one at a time", s))
     if rows:

@@ -25,10 +25,11 @@ ARTIFACT = "claims-minilm-l6-int8"
 #: activations over that text alone (its manifest says ``"activation_quantisation": "per-text"``), so batch mates never
 #: move a score (max difference alone vs in a batch: 1.2e-07 on 300 BuzzFeed-Webis sentences); a file quantised per
 #: call (the plain dynamic export, which moved scores by up to 0.14 in batches of 16) is scored one text per call.
-#: CPU per sentence on one thread, those 300 sentences: one per call 3.07 ms; length-sorted groups of 4: 2.43 ms,
-#: of 8: 2.54 ms, of 16: 2.70 ms (larger groups pad more). The calls run on several threads (the session is
-#: thread-safe and releases the GIL); the thread count follows ``VERACITY_THREADS`` (batch workers set it to 1).
-BATCH = 4
+#: CPU per sentence on one thread, 300 BuzzFeed-Webis sentences, runs interleaved (median of 4): the plain file one per
+#: call 3.54 ms; this file one per call 5.15 ms (per-text ranges cost ops onnxruntime cannot fuse), in length-sorted
+#: groups of 4: 3.16 ms, of 8: 2.78 ms. The calls run on several threads (the session is thread-safe and releases the
+#: GIL); the thread count follows ``VERACITY_THREADS`` (batch workers set it to 1).
+BATCH = 8
 #: only this many leading characters of a text are tokenised (the model reads at most ``max_tokens`` word pieces,
 #: which never span more characters than this in ordinary text); longer texts are scored on their head and flagged
 MAX_CHARS = 4096
