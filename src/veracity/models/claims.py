@@ -27,7 +27,8 @@ ARTIFACT = "claims-minilm-l6-int8"
 #: call (the plain dynamic export, which moved scores by up to 0.14 in batches of 16) is scored one text per call.
 #: CPU per sentence on one thread, 300 BuzzFeed-Webis sentences, runs interleaved (median of 4): the plain file one per
 #: call 3.54 ms; this file one per call 5.15 ms (per-text ranges cost ops onnxruntime cannot fuse), in length-sorted
-#: groups of 4: 3.16 ms, of 8: 2.78 ms. The calls run on several threads (the session is thread-safe and releases the
+#: groups of 4: 3.16 ms, of 8: 2.78 ms; on the 752 sentences of 32 BuzzFeed-Webis and FA-KES articles (median of 3):
+#: 2.76 ms plain one per call, 2.49 ms in groups of 8. The calls run on several threads (the session is thread-safe and releases the
 #: GIL); the thread count follows ``VERACITY_THREADS`` (batch workers set it to 1).
 BATCH = 8
 #: only this many leading characters of a text are tokenised (the model reads at most ``max_tokens`` word pieces,
