@@ -11,7 +11,8 @@ Everything runs in this one process on one thread (``VERACITY_THREADS=1``) and i
   the whole pipeline (every registered analyzer, no fact-check database) in batch mode (``run_batch``, 16 documents at
   a time, as ``veracity batch`` runs them), with the CPU time of each layer (its ``analyze_batch`` call) per 1,000
   words. The spaCy parse is charged to the layers that pay for it: ``sentences`` runs the pipeline up to the parser,
-  ``entities`` the rest (attribute rules, lemmas, NER). A second table splits the parse by spaCy component.
+  ``entities`` the rest (attribute rules, lemmas, NER). Then smaller requests over the same articles (``--only
+  sentences``, ``--only claims``), and the parse split by spaCy component.
 * **The seed article** (../shared/examples/seed-article.txt), warm, one document at a time (``Pipeline.run``).
 * **Anchors** over the same word pieces of each text: the floor is one pass of the shipped int8 MiniLM-L6 encoder
   over non-overlapping 256-token windows; the anchor is a bert-base-cased token classifier (Prta's architecture;
@@ -181,6 +182,21 @@ def cpu_per_call(fn: Callable[[], Any], rounds: int) -> list[float]:
     return out
 
 
+#: smaller requests timed on the same articles (``--only``): what a caller who wants fewer layers pays
+ONLY = (["sentences"], ["claims"])
+
+
+def layer_request(pipeline: Any, texts: list[str]) -> float:
+    """CPU seconds for one pass of ``pipeline`` over the texts in batches (fresh documents), after a warm-up batch."""
+    from veracity.doc import Document
+
+    pipeline.load().run_batch([Document(t, id=f"warm:{i}") for i, t in enumerate(texts[:BATCH])])
+    started = time.process_time()
+    for i in range(0, len(texts), BATCH):
+        pipeline.run_batch([Document(t, id=f"only:{i + j}") for j, t in enumerate(texts[i : i + BATCH])])
+    return time.process_time() - started
+
+
 def cpu_over(fn: Callable[[str], Any], texts: list[str]) -> float:
     """Mean CPU seconds of ``fn`` per text, after one warm-up call."""
     fn(texts[0])
@@ -241,6 +257,10 @@ def main() -> int:
             anchor = cpu_over(enc.anchor, texts) if enc.bert is not None else None
             per_kw = {k: 1e6 * v / (args.rounds * n_words) for k, v in clock.cpu.items()}
             comps = spacy_components(texts, 1)
+            requested = {
+                ",".join(only): 1e6 * layer_request(Pipeline.from_settings(settings, only=only), texts) / n_words
+                for only in ONLY
+            }
             result["articles"] = {
                 "sources": sorted({s.split("/")[0] for s, _ in articles}),
                 "count": len(texts),
@@ -255,6 +275,7 @@ def main() -> int:
                 "anchor_over_pipeline": None if anchor is None else round(anchor / per_article, 2),
                 "layer_cpu_ms_per_1k_words": {k: round(v, 1) for k, v in per_kw.items()},
                 "spacy_cpu_ms_per_1k_words": {k: round(1e6 * v, 1) for k, v in comps.items()},
+                "only_cpu_ms_per_1k_words": {k: round(v, 1) for k, v in requested.items()},
             }
 
         seed_text = SEED.read_text(encoding="utf-8") if SEED.is_file() else None
@@ -317,6 +338,9 @@ def report(result: dict[str, Any]) -> None:
         for name, ms in sorted(layers.items(), key=lambda kv: -kv[1]):
             print(f"{name:16} {ms:>18.1f} {ms / total:>7.1%}")
         print(f"{'all layers':16} {total:>18.1f}   (whole run_batch: {a['cpu_ms_per_1k_words']:.1f})")
+        print(f"\n{'request':16} {'CPU ms / 1k words':>18} {'of all layers':>14}")
+        for name, ms in a.get("only_cpu_ms_per_1k_words", {}).items():
+            print(f"--only {name:9} {ms:>18.1f} {ms / a['cpu_ms_per_1k_words']:>14.1%}")
         comps = a["spacy_cpu_ms_per_1k_words"]
         parse = sum(comps.values())
         print(f"\nspaCy components (run one by one over the same articles), parse = {parse:.1f} ms / 1k words")
