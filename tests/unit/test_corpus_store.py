@@ -120,3 +120,31 @@ def test_errors_are_clear(tmp_path: Path) -> None:
     assert s.search("anything") == []
     r = s.add([CorpusDocument("e", "   ")])
     assert r.documents_skipped == 1
+
+
+def test_fusion_mixes_cosine_and_relative_bm25(tmp_path: Path) -> None:
+    """Each hit's score is DENSE_WEIGHT·cosine + (1−DENSE_WEIGHT)·bm25/best, hits sorted by it, best BM25 = 1."""
+    from veracity.stores.corpus import DENSE_WEIGHT
+
+    s = store(tmp_path)
+    s.add(DOCS)
+    hits = s.search("sea ice polar bears", top_k=6)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for h in hits:
+        assert 0.0 <= h.bm25 <= 1.0
+        assert h.score == pytest.approx(DENSE_WEIGHT * h.cosine + (1 - DENSE_WEIGHT) * h.bm25, abs=2e-4)
+    assert max(h.bm25 for h in hits) == 1.0 and hits[0].text == "Polar bears depend on sea ice."
+    # a passage found only by the dense side still gets its BM25 share (0 when it shares no word)
+    assert any(h.bm25 == 0.0 for h in hits)
+
+
+def test_bm25_parameters_are_recorded_and_an_old_index_is_rebuilt(tmp_path: Path) -> None:
+    from veracity.stores.corpus import BM25_B, BM25_K1
+
+    s = store(tmp_path)
+    s.add(DOCS)
+    assert s.meta_get("bm25_params") == f"k1={BM25_K1} b={BM25_B}" and s.stats()["bm25_current"]
+    s.conn.execute("UPDATE meta SET value='k1=1.5 b=0.75' WHERE key='bm25_params'")  # built by an older veracity
+    assert not s.stats()["bm25_current"]
+    s.index()
+    assert s.stats()["bm25_current"] and s.search("polar bears")[0].doc_id == "d2"
