@@ -148,3 +148,23 @@ def test_bm25_parameters_are_recorded_and_an_old_index_is_rebuilt(tmp_path: Path
     assert not s.stats()["bm25_current"]
     s.index()
     assert s.stats()["bm25_current"] and s.search("polar bears")[0].doc_id == "d2"
+
+
+def test_the_same_sentence_in_many_documents_is_shown_once(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    copies = [CorpusDocument(f"copy{i}", "Sea level rise is accelerating.", f"Copy {i}") for i in range(6)]
+    s.add([*copies, *DOCS])
+    hits = s.search("Is sea level rise accelerating?", top_k=3)
+    texts = [h.text for h in hits]
+    assert texts.count("Sea level rise is accelerating.") == 1 and len(hits) == 3
+    assert hits[0].text == "Sea level rise is accelerating."
+
+
+def test_records_keep_their_title_as_provenance_not_as_a_passage(tmp_path: Path) -> None:
+    from veracity.batch.records import open_records
+    from veracity.stores.corpus import documents_from_records
+
+    src = tmp_path / "d.jsonl"
+    src.write_text('{"id": "a", "title": "Sea level rise", "text": "Seas rose 20 cm. Ice melts."}\n', encoding="utf-8")
+    (doc,) = list(documents_from_records(open_records(str(src))))
+    assert (doc.title, doc.text) == ("Sea level rise", "Seas rose 20 cm. Ice melts.")

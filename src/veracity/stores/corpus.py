@@ -56,6 +56,8 @@ DENSE_WEIGHT = 0.75
 EMBED_BATCH = 16
 BM25_K1 = 1.2
 BM25_B = 0.4
+#: candidates kept per ``top_k`` before identical sentences (same content hash) are collapsed to their best copy
+DEDUP_SLACK = 3
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 _SCHEMA = [
@@ -690,19 +692,25 @@ class CorpusStore:
                 for key, vec in zip(missing, vecs, strict=True):
                     cos[key] = float(np.dot(vec, qvecs[qi])) if vec is not None and vec.size else 0.0
             mixed = {key: DENSE_WEIGHT * cos[key] + (1.0 - DENSE_WEIGHT) * bm.get(key, 0.0) for key in pool}
-            best = sorted(mixed, key=lambda x: (-mixed[x], x))[:top_k]
+            best = sorted(mixed, key=lambda x: (-mixed[x], x))[: top_k * DEDUP_SLACK]
             fused.append([(key, mixed[key], cos[key], bm.get(key, 0.0)) for key in best])
             wanted.update(best)
         with self._lock:  # one connection shared by the service's threads
             rows = self.passages_by_id(sorted(wanted))
-        return [
-            [
-                PassageHit(**rows[key], score=round(s, 6), cosine=round(c, 4), bm25=round(b, 3))
-                for key, s, c, b in hits
-                if key in rows
-            ]
-            for hits in fused
-        ]
+        out: list[list[PassageHit]] = []
+        for hits in fused:
+            seen: set[str] = set()
+            found: list[PassageHit] = []
+            for key, sc, c, b in hits:
+                row = rows.get(key)
+                if row is None or row["content_hash"] in seen:  # the same sentence again (another copy): once
+                    continue
+                seen.add(row["content_hash"])
+                found.append(PassageHit(**row, score=round(sc, 6), cosine=round(c, 4), bm25=round(b, 3)))
+                if len(found) == top_k:
+                    break
+            out.append(found)
+        return out
 
     def search(self, text: str, top_k: int = 5) -> list[PassageHit]:
         """Hybrid search for one text."""
@@ -728,9 +736,12 @@ def documents_from_records(source: Iterable[Any], settings: Any = None) -> Itera
             raise InputError(f"{record.name}: corpus add reads texts and HTML, not URLs; fetch the pages first")
         doc = record_to_document(record, settings)
         meta = doc.meta
+        # the body as the source gave it: the title is provenance, not a passage (as a passage it filled the top 5 with
+        # "Sea level rise", once per document of that article); offsets are then offsets into the source's text
+        body = doc.text[int(meta.get("body_start") or 0) :] if meta.get("headline") else doc.text
         yield CorpusDocument(
             doc_id=str(record.id or doc.id),
-            text=doc.text,
+            text=body,
             title=str(meta.get("title") or ""),
             url=str(meta.get("url") or ""),
             date=str(meta.get("published") or ""),
