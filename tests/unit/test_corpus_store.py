@@ -168,3 +168,14 @@ def test_records_keep_their_title_as_provenance_not_as_a_passage(tmp_path: Path)
     src.write_text('{"id": "a", "title": "Sea level rise", "text": "Seas rose 20 cm. Ice melts."}\n', encoding="utf-8")
     (doc,) = list(documents_from_records(open_records(str(src))))
     assert (doc.title, doc.text) == ("Sea level rise", "Seas rose 20 cm. Ice melts.")
+
+
+def test_a_reader_sees_what_another_writer_added(tmp_path: Path) -> None:
+    """A service's open corpus searches documents added by `corpus add` in another process after it started."""
+    reader = store(tmp_path)
+    reader.add(DOCS[:1])
+    assert all(h.doc_id == "d1" for h in reader.search("carrots night vision", top_k=3))
+    writer = store(tmp_path)
+    writer.add(DOCS[2:])
+    writer.close()
+    assert reader.search("carrots night vision", top_k=1)[0].doc_id == "d3"

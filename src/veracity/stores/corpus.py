@@ -266,6 +266,7 @@ class CorpusStore:
         self._dense: Any = None
         self._bm25: Any = None
         self._bm25_rowids: np.ndarray | None = None
+        self._loaded_generation: str | None = None
 
     def _migrate(self) -> None:
         row = None
@@ -644,6 +645,12 @@ class CorpusStore:
         if not texts:
             return []
         with self._lock:
+            # another process (corpus add/remove) changed the corpus: load its saved indexes again, so a running
+            # service searches what was added since it started
+            generation = self.meta_get("bm25_generation")
+            if generation != self._loaded_generation:
+                self._dense = self._bm25 = self._bm25_rowids = None
+                self._loaded_generation = generation
             dense = self._load_dense()
             bm25 = self._load_bm25()
         if dense is None or bm25 is None or len(dense) == 0:
