@@ -233,7 +233,8 @@ def _ordered(analyzers: list[Analyzer]) -> list[Analyzer]:
         if state.get(a.produces) == 1:
             raise PipelineError(f"analyzers depend on each other in a cycle: {' -> '.join([*path, a.produces])}")
         state[a.produces] = 1
-        for r in a.requires:
+        # ``after``: layers an analyzer reads when the pipeline has them (optional inputs), run first like requires
+        for r in (*a.requires, *(x for x in getattr(a, "after", ()) if x in producers)):
             visit(producers[r], [*path, a.produces])
         state[a.produces] = 2
         ordered.append(a)

@@ -70,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
             "service.only": ",".join(split_list(args.only) or []) if args.only else None,
         },
     )
+    if settings.corpus:  # a missing corpus is one line here, not a traceback from every worker at start-up
+        from veracity.stores.corpus import open_corpus
+
+        open_corpus(settings.corpus).close()
     # Every worker process resolves the same settings through the one door (load_settings): a private config file
     # holding the resolved values, named by VERACITY_CONFIG.
     folder = Path(tempfile.mkdtemp(prefix="veracity-serve-"))

@@ -189,10 +189,11 @@ def _embedder_name(embedder: Any) -> str:
     return str(getattr(embedder, "name", None) or f"{type(embedder).__module__}.{type(embedder).__name__}")
 
 
-def save_bm25(path: Path, rowids: list[int], corpus: list[list[str]]) -> None:
+def save_bm25(path: Path, rowids: list[int], corpus: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
     """Write a BM25 index of tokenised ``corpus`` (keyed by ``rowids``) to ``path``, replacing it atomically.
 
-    Shared by the fact-check store and the evidence corpus: a kill mid-write leaves the old index whole.
+    Shared by the fact-check store and the evidence corpus: a kill mid-write leaves the old index whole. ``k1``/``b``
+    default to bm25s's (the fact-check store's); the evidence corpus passes its own, chosen by cross-validation.
     """
     import bm25s
 
@@ -200,7 +201,7 @@ def save_bm25(path: Path, rowids: list[int], corpus: list[list[str]]) -> None:
     if tmp.exists():
         shutil.rmtree(tmp)
     if corpus:
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=k1, b=b)
         retriever.index(corpus, show_progress=False)
         retriever.save(str(tmp), show_progress=False)
     else:
