@@ -284,7 +284,7 @@ def _headline(parsed: Any, text: str) -> list[_Attribution]:
         start, colon = title.start(2), title.end(2)
         span = parsed.char_span(start, colon, alignment_mode="expand")
         end = title.end(3)
-        ok = not HEADLINE_STRICT or (span is not None and _speaker_label(span))
+        ok = not HEADLINE_STRICT or (span is not None and _speaker_label(span) and _names_speaker(span))
         if ok and len(text[colon + 1 : end].split()) >= 3:
             out.append(_Attribution([(colon + 1, end)], (colon, colon + 1), (start, colon), "headline", span.root))
     return out
@@ -427,6 +427,17 @@ _HEADLINE_WORDS = frozenset(
 _NAME_PREPOSITIONS = {"of", "for", "de", "del", "da", "von", "van", "al", "bin", "ibn", "on"}
 
 
+def _names_speaker(span: Any) -> bool:
+    """A title's opening phrase names a speaker when a name holds its head ("Roger Stone: …") or its head is a word for
+    one ("Report: …", "Officials: …"), not when it is a title-case phrase around a name ("Another Obama Success
+    Story: …")."""
+    root = span.root
+    if root.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}:
+        return True
+    word = root.lemma_.lower()
+    return word in PERSON_ROLES or word in ORGANIZATION_HEADS or word in GOVERNMENT_HEADS or word == "report"
+
+
 def _speaker_label(span: Any) -> bool:
     """Whether a line's opening label before a colon can be a speaker: not an editorial label ("Correction",
     "The Latest", "UPDATE"), and a name or speaking noun phrase, not a headline fragment with a verb or a
@@ -434,6 +445,8 @@ def _speaker_label(span: Any) -> bool:
     words = " ".join(span.text.split()).strip(" \"“”'‘’").lower()
     if words in _EDITORIAL_LABELS or words.rstrip("s") in _EDITORIAL_LABELS:
         return False
+    if span[0].pos_ == "DET" and span[0].lower_ not in {"the"}:
+        return False  # "Another Obama Success Story: …", "This Week: …": a headline, not a named speaker
     for tok in span:
         if tok.pos_ in {"VERB", "AUX"} or tok.tag_ in {"VBZ", "VBD", "VBP", "VBG", "MD"}:
             return False
@@ -1061,6 +1074,8 @@ def _unsaid(verb: Any) -> bool:
     """Whether a cue verb reports nothing said: negated ("did not respond", "wouldn't say"), withheld ("refused to
     comment", "declined to say"), asked or required of someone ("urging employees to report", "requires candidates to
     disclose"), or "show up". A source named only so is no one the article cites."""
+    if verb.pos_ not in {"VERB", "AUX", "NOUN"}:
+        return False  # a colon or dash layout ("Roger Stone: Don't trust …"): what follows is the content
     kids = list(verb.children)
     if UNSAID_NEG and any(c.dep_ == "neg" for c in kids):
         return True

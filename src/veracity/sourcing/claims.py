@@ -233,7 +233,14 @@ def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
         result["kind"] = mention.attrs.get("kind")
         result["sourcing"] = "anonymous" if mention.attrs.get("anonymous") else "sourced"
     elif att.attrs.get("cited", True):
-        result["sourcing"] = "sourced"
+        # a source the table leaves out (an unnamed group behind an unsure cue) keeps its kind: "Subsequent
+        # investigations have shown …" rests on a vague source, not a named one
+        rng = (src["start"], src["end"])
+        unlisted = sources.data.get("unlisted", []) if sources is not None else []
+        row = next((u for u in unlisted if (u["start"], u["end"]) == rng), None)
+        result["sourcing"] = "anonymous" if row is not None and row["anonymous"] else "sourced"
+        if row is not None:
+            result["kind"] = row["kind"]
     else:
         # reported speech whose source phrase names no one we can identify ("he said" with no antecedent, "It
         # said"): the words are kept as the source, the claim counts as anonymously sourced
