@@ -19,6 +19,7 @@ indirect 0.713); source accuracy 0.763 (0.851 on matched attributions), above th
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -698,7 +699,8 @@ def _resolve(
         for ent in reversed(entities):
             if any(s <= ent.start < e for s, e in att.parts):
                 continue  # a name inside what "he" says is who he talks about: '“… Bashar al-Assad,” he added'
-            if QUOTED_NAMES_SKIP and any(q.start <= ent.start < q.end and not q.start <= start < q.end for q in quotes):
+            q = _quote_at(quotes, ent.start) if QUOTED_NAMES_SKIP else None
+            if q is not None and not q.start <= start < q.end:
                 continue  # a name someone else's quotation mentions ('“… threatening Hillary Clinton,” Mandel said. He')
             if ent.end <= start and ent.label == "PERSON":
                 found = found or ent
@@ -735,6 +737,8 @@ def _resolve(
         first = tok.doc[max(tok.sent.start - 1, 0)].sent
         for prev in reversed(earlier):
             ptok = prev.source_token
+            if prev.source is not None and prev.source[1] <= first.start_char:
+                break  # earlier in reading order than the window: so are all the rest
             if ptok is None or prev.source is None or prev.source[0] >= start or ptok.i < first.start:
                 continue
             if ptok.lower_ in _PRONOUNS or ptok.ent_type_ in {"PERSON", "NORP"} or ptok.tag_ in {"NNS", "NNPS"}:
@@ -788,7 +792,9 @@ def _resolve(
             first = tok.doc[max(tok.sent.start - 1, 0)].sent
             first = tok.doc[max(first.start - 1, 0)].sent
             for ent in reversed(entities):
-                if ent.end > start or ent.start < first.start_char:
+                if ent.start < first.start_char:
+                    break  # entities come in reading order: the rest are before the window
+                if ent.end > start:
                     continue
                 if ent.label in {"ORG", "FAC", "NORP"} and _subject_name(tok.doc, ent):
                     att.resolved = (ent.start, ent.end)
@@ -985,13 +991,14 @@ def extract_attributions(
         _resolve(att, by_source[:i], entities, quotes)
     for att in first_person:
         _resolve(att, [a for a in by_source if a is not att], entities)
+    quoted = sorted((s, e, id(a)) for a in result if a.label == "direct" and a.source is not None for s, e in a.parts)
     for att in result:
         att.speaker = judge_cited and _can_speak(att, parsed)
         cue = parsed.char_span(att.cue[0], att.cue[1], alignment_mode="expand")
         said = cue is None or not len(cue) or not _unsaid(cue.root)
         att.unsaid = not said
         att.cited = att.speaker and cue_cites(att.cue_lemma) and said
-        if att.cited and NESTED_QUOTE and _quoted_inside(att, result):
+        if att.cited and NESTED_QUOTE and _quoted_inside(att, quoted):
             att.cited = False
         # the cue is the sentence's main verb ("Damascus and Moscow accuse …, and have provided …")
         att.main = cue is not None and len(cue) > 0 and cue.root.dep_ == "ROOT" and cue.root.pos_ in {"VERB", "AUX"}
@@ -1114,18 +1121,35 @@ def _unsaid(verb: Any) -> bool:
 NESTED_QUOTE = True
 
 
-def _quoted_inside(att: _Attribution, atts: list[_Attribution]) -> bool:
+def _quoted_inside(att: _Attribution, quoted: list[tuple[int, int, int]]) -> bool:
     """Whether the cue and source stand inside another speaker's direct quotation ('“… that mad man threatening
     Hillary Clinton …,” Mandel said'): the quoted speaker is the one cited there, not the people they talk about. A
-    first person ("I think …") speaks for the quoted speaker and stays."""
+    first person ("I think …") speaks for the quoted speaker and stays. ``quoted`` holds the direct quotations' parts
+    as sorted ``(start, end, id(attribution))``."""
     if att.source is None or (att.source_token is not None and att.source_token.lower_ in {"i", "we", "me", "us"}):
         return False
-    for other in atts:
-        if other is att or other.label != "direct" or other.source is None:
-            continue
-        if any(s <= att.cue[0] and att.source[1] <= e and s <= att.source[0] for s, e in other.parts):
-            return True
-    return False
+    first = min(att.cue[0], att.source[0])
+    i = bisect_right(quoted, (first, float("inf"), 0))
+    # the parts starting at or before it, nearest first (a few: quotations rarely nest deeper)
+    return any(s <= first and att.source[1] <= e and owner != id(att) for s, e, owner in quoted[max(0, i - 8) : i])
+
+
+def _quote_at(quotes: Sequence[Quote], pos: int) -> Quote | None:
+    """The quotation holding ``pos`` (``quotes`` sorted and not overlapping, as ``find_quotes`` gives them)."""
+    i = _bisect_quotes(quotes, pos)
+    q = quotes[i - 1] if i else None
+    return q if q is not None and q.start <= pos < q.end else None
+
+
+def _bisect_quotes(quotes: Sequence[Quote], pos: int) -> int:
+    lo, hi = 0, len(quotes)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if quotes[mid].start <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _root(parsed: Any, rng: tuple[int, int] | None) -> Any | None:
