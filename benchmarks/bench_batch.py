@@ -4,6 +4,7 @@ The corpus is built from ../shared/data article texts (PTC, PolNeAR, BuzzFeed-We
 into the repository); the 5,000-article corpus repeats the 1,000 under new ids, so only the corpus size changes.
 Each configuration runs ``veracity batch`` in a subprocess while a sampler records the resident memory of the whole
 process tree (main process, workers, Ray processes) every 0.2 s. Prints a table; writes benchmarks/results/batch.json.
+Needs psutil (and Ray for the ``ray2`` row): ``pip install -e '.[bench]'``.
 
     python benchmarks/bench_batch.py                          # default (all registered) analyzers
     python benchmarks/bench_batch.py --only sentences,entities --configs local1,local2
@@ -159,6 +160,10 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=1000, help="base corpus size (default 1,000; local2-5k: 5x)")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "batch.json")
     args = parser.parse_args()
+    try:
+        import psutil  # noqa: F401  (the memory and CPU sampler)
+    except ImportError:
+        raise SystemExit("bench_batch.py needs psutil: pip install -e '.[bench]'") from None
     if not args.data.is_dir():
         print(f"skipped: {args.data} is absent; the batch benchmark builds its corpus from ../shared/data")
         return 0

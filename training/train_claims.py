@@ -343,7 +343,8 @@ def train(args: argparse.Namespace) -> int:
         "versions": {"torch": torch.__version__, "python": sys.version.split()[0]},
     }
     (out / "training.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    write_manifest(out, {k: info[k] for k in ("artifact", "base_model", "threshold", "max_tokens", "inputs", "output")})
+    keys = ("artifact", "base_model", "threshold", "max_tokens", "inputs", "output")
+    write_manifest(out, {**{k: info[k] for k in keys}, "activation_quantisation": "per-text"})
     print(f"wrote {out} in {time.time() - started:.0f}s; threshold {threshold:.4f}", flush=True)
     return 0
 
@@ -383,6 +384,13 @@ def quantize(src: Path, dst: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(str(src), str(dst), per_channel=True, reduce_range=True, weight_type=QuantType.QInt8)
+    # activations quantised per text, not per call, so the runtime can batch without moving scores
+    import onnx
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from claims_batchable import save_batchable
+
+    save_batchable(onnx.load(str(dst)), dst)
 
 
 def write_manifest(folder: Path, extra: dict[str, Any]) -> None:

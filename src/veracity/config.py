@@ -54,14 +54,17 @@ class ServiceSettings:
     page: bool = True
     #: layers the service produces (what they require is added); None: all
     only: tuple[str, ...] | None = None
+    #: extra origins the page's forms may be posted from (``https://news.example.org``), behind a proxy that rewrites Host
+    allowed_origins: tuple[str, ...] = ()
+    #: seconds a client has to send a whole request body; a slower (or half-open) one gets 408
+    body_timeout: float = field(default=30.0, metadata={"min": 0.001})
+    #: open connections one process accepts; more get 503 at once (slow clients cannot exhaust the process)
+    max_connections: int = field(default=256, metadata={"min": 1})
+    #: seconds shutdown waits for running analyses to reach a checkpoint and stop before the process exits anyway
+    shutdown_grace: float = field(default=10.0, metadata={"min": 0.001})
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            low = f.metadata.get("min")
-            value = getattr(self, f.name)
-            if low is not None and value < low:
-                what = "more than 0 seconds" if isinstance(value, float) else f"at least {low}"
-                raise ConfigurationError(f"{_env_name(f, 'service')} must be {what}, got {value}")
+        _check_minimums(self, "service")
         if self.results_dir and not Path(self.results_dir).expanduser().is_dir():
             raise ConfigurationError(f"VERACITY_RESULTS_DIR={self.results_dir} is not a folder; create it or unset it")
 
@@ -71,17 +74,17 @@ class Settings:
     """Every tunable limit and location in one place."""
 
     #: largest file or request body veracity reads, in bytes
-    max_bytes: int = 20_000_000
+    max_bytes: int = field(default=20_000_000, metadata={"min": 1})
     #: largest text analysed as one document, in characters: ~50,000 words, far past any news article, and about
     #: half the service's 60 s budget in CPU once every layer is linear (benchmarks/bench_long_text.py)
-    max_chars: int = 300_000
+    max_chars: int = field(default=300_000, metadata={"min": 1})
     #: URL fetching: seconds to connect, seconds between bytes, largest body, redirects followed
-    fetch_connect_timeout: float = 5.0
-    fetch_read_timeout: float = 15.0
-    fetch_max_bytes: int = 10_000_000
-    fetch_max_redirects: int = 5
+    fetch_connect_timeout: float = field(default=5.0, metadata={"min": 0.001})
+    fetch_read_timeout: float = field(default=15.0, metadata={"min": 0.001})
+    fetch_max_bytes: int = field(default=10_000_000, metadata={"min": 1})
+    fetch_max_redirects: int = field(default=5, metadata={"min": 0})
     #: URL fetching: seconds one fetch may take in all (connect, headers, body, every redirect): a slow server is cut off
-    fetch_deadline: float = 30.0
+    fetch_deadline: float = field(default=30.0, metadata={"min": 0.001})
     #: fetch URLs whose host resolves to a loopback/private/link-local/reserved address (off: SSRF guard)
     allow_private: bool = False
     #: the fact-check database (SQLite); empty means <user data dir>/veracity/factchecks.sqlite3
@@ -91,11 +94,14 @@ class Settings:
     #: the evidence corpus (a name under <user data dir>/veracity/corpora, or a path); empty means none
     corpus: str = ""
     #: onnxruntime threads per model call; 0 means min(2, CPUs) (batch workers use 1)
-    threads: int = 0
+    threads: int = field(default=0, metadata={"min": 0})
     #: the research datasets read by ``veracity eval`` and training; empty means ../shared/data beside the checkout
     data_dir: str = field(default="", metadata={"env": "VERACITY_DATA"})
     #: the HTTP service's limits and switches
     service: ServiceSettings = field(default_factory=ServiceSettings)
+
+    def __post_init__(self) -> None:
+        _check_minimums(self, "")
 
     @property
     def db_path(self) -> Path:
@@ -135,6 +141,16 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
+
+
+def _check_minimums(settings: Any, section: str) -> None:
+    """One line naming the setting when a value is under its field's ``min`` (a negative cap, zero threads)."""
+    for f in fields(settings):
+        low = f.metadata.get("min")
+        value = getattr(settings, f.name)
+        if low is not None and value < low:
+            what = "more than 0 seconds" if isinstance(value, float) else f"at least {low}"
+            raise ConfigurationError(f"{_env_name(f, section)} ({f.name}) must be {what}, got {value}")
 
 
 def _env_name(f: Any, section: str) -> str:

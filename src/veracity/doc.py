@@ -105,7 +105,7 @@ class SpanRef:
 class Document:
     """An immutable text, its metadata, and the layers analyzers have attached to it."""
 
-    __slots__ = ("_id", "_layers", "_meta", "_text")
+    __slots__ = ("_id", "_layers", "_meta", "_shared", "_text")
 
     def __init__(self, text: str, *, meta: Mapping[str, Any] | None = None, id: str | None = None) -> None:
         if not isinstance(text, str):
@@ -114,6 +114,7 @@ class Document:
         self._meta = MappingProxyType(dict(meta or {}))
         self._id = id or content_id(text)
         self._layers: dict[str, Layer] = {}
+        self._shared: dict[str, Any] = {}
 
     @property
     def text(self) -> str:
@@ -146,6 +147,15 @@ class Document:
     def has_layer(self, name: str) -> bool:
         """Whether a layer of this name is attached."""
         return name in self._layers
+
+    @property
+    def shared(self) -> dict[str, Any]:
+        """Work derived from the text that several analyzers read (the spaCy parse), made once per document.
+
+        It lives exactly as long as the document (no process-wide cache to evict or outgrow) and is never part of a
+        report; only the module that made an entry should read or change it.
+        """
+        return self._shared
 
     def span_text(self, span: Span | tuple[int, int]) -> str:
         """The text a span covers."""

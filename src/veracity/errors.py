@@ -18,6 +18,7 @@ Every message says what is wrong and what to do about it; the CLI prints it as o
     ├── PipelineError               analyzers that cannot be wired together (requires/produces, unknown names)
     ├── SpanError                   an analyzer produced an offset outside the text or an inconsistent span
     ├── SchemaVersionError          a report of another major schema version
+    ├── BudgetExceededError         work stopped because its time budget was spent or the process is stopping (503)
     └── ServiceError                raised by the HTTP service itself: auth (401), busy / not ready / over the time
                                     budget / not installed (503); carries its status, error type and headers
 """
@@ -115,6 +116,12 @@ class SchemaVersionError(VeracityError):
 
     http_status = 422
     user_error = True
+
+
+class BudgetExceededError(VeracityError):
+    """Work stopped at a checkpoint because its time budget was spent or the process is shutting down."""
+
+    http_status = 503
 
 
 class ServiceError(VeracityError):

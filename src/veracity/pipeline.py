@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from veracity import registry
+from veracity import budget, registry
 from veracity.analyzers.base import Analyzer
 from veracity.config import Services, Settings
 from veracity.doc import Document, Layer
-from veracity.errors import PipelineError
+from veracity.errors import BudgetExceededError, PipelineError
 from veracity.report import Report
 
 __all__ = ["Pipeline"]
@@ -106,6 +106,7 @@ class Pipeline:
         errors: list[list[dict[str, Any]]] = [[] for _ in docs]
         failed: list[set[str]] = [set() for _ in docs]
         for analyzer in self.analyzers:
+            budget.check()  # a caller's time budget stops the work between layers, not after the last one
             todo = [i for i, _ in enumerate(docs) if not (set(analyzer.requires) & failed[i])]
             for i in set(range(len(docs))) - set(todo):
                 failed[i].add(analyzer.produces)
@@ -142,6 +143,8 @@ class Pipeline:
             for doc, layer in zip(docs, layers, strict=True):
                 stored.append(doc.add_layer(layer))  # the one door: offsets, ids, relations checked here
             return stored
+        except BudgetExceededError:
+            raise  # the caller's budget, not this layer's fault: never recorded as a layer error
         except Exception as exc:
             if self.on_error == "raise" or len(docs) == 0:
                 raise
@@ -230,7 +233,8 @@ def _ordered(analyzers: list[Analyzer]) -> list[Analyzer]:
         if state.get(a.produces) == 1:
             raise PipelineError(f"analyzers depend on each other in a cycle: {' -> '.join([*path, a.produces])}")
         state[a.produces] = 1
-        for r in a.requires:
+        # ``after``: layers an analyzer reads when the pipeline has them (optional inputs), run first like requires
+        for r in (*a.requires, *(x for x in getattr(a, "after", ()) if x in producers)):
             visit(producers[r], [*path, a.produces])
         state[a.produces] = 2
         ordered.append(a)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from veracity.cli import main
@@ -32,6 +33,14 @@ def test_ray_build_matches_local(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "30 documents added" in err
     a, b = open_corpus(local), open_corpus(ray_db)
     assert a.stats()["dense_vectors"] == b.stats()["dense_vectors"] == 60
-    for query in ("a report on the drought", "tariff coverage"):
-        assert {h.doc_id for h in a.search(query, 5)} == {h.doc_id for h in b.search(query, 5)}
+    # vectors of the same kind: int8 activations are quantised per batch, so Ray's batches give vectors a hair apart
+    keys = np.arange(1, 61, dtype=np.uint64)
+    va = np.asarray(a._load_dense().get(keys), dtype=np.float32)
+    vb = np.asarray(b._load_dense().get(keys), dtype=np.float32)
+    assert float(np.min(np.sum(va * vb, axis=1))) >= 0.97
+    # and the same search: these documents differ only by a number, so which copy ranks first is a near-tie
+    for query, topic in (("a report on the drought", "drought"), ("tariff coverage", "tariff")):
+        for store in (a, b):
+            hits = store.search(query, 5)
+            assert len(hits) == 5 and all(topic in h.text for h in hits), [h.text for h in hits]
     assert main(["corpus", "add", str(src), "--corpus", ray_db, "--workers", "2"]) == 2  # --workers needs ray

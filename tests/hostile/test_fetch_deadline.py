@@ -65,3 +65,16 @@ def test_slow_name_resolution_is_cut_off_at_the_total_fetch_deadline(monkeypatch
     with pytest.raises(FetchTimeoutError, match="deadline"):
         fetch("http://slow.example/a", DRIP)
     assert time.monotonic() - started < 2.5
+
+
+def test_a_fetch_inside_a_service_budget_ends_when_the_budget_does(http_server) -> None:  # type: ignore[no-untyped-def]
+    """Case 2/3: a request's time budget bounds its URL fetch even when the fetch deadline is longer."""
+    from veracity import budget
+
+    base, routes = http_server
+    routes["/body"] = _drip_body
+    long_deadline = Settings(allow_private=True, fetch_read_timeout=5.0, fetch_connect_timeout=2.0, fetch_deadline=20)
+    started = time.monotonic()
+    with budget.within(time.monotonic() + 0.6), pytest.raises(FetchTimeoutError):
+        fetch(f"{base}/body", long_deadline)
+    assert time.monotonic() - started < 2.5

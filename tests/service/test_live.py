@@ -75,10 +75,12 @@ def test_pool_bounds_concurrency_and_a_full_queue_gets_503(seed_text: str) -> No
         futures = [pool.submit(post, base, "/v1/analyze", {"text": f"text {i}"}) for i in range(5)]
         # while analyses run, the event loop still answers
         time.sleep(0.3)
-        status, _ = get(base, "/readyz")
+        status, _ = get(base, "/healthz")
+        ready_status, ready = get(base, "/readyz")
         running_then = slow.running
         results = [f.result() for f in futures]
     assert status == 200 and running_then == 1  # answered while an analysis was running
+    assert ready_status == 503 and ready["error"]["type"] == "Busy"  # saturated: a balancer sends work elsewhere
     statuses = sorted(s for s, _ in results)
     assert statuses.count(200) >= 2 and 503 in statuses, statuses
     assert {b["error"]["type"] for s, b in results if s == 503} == {"Busy"}

@@ -120,3 +120,62 @@ def test_errors_are_clear(tmp_path: Path) -> None:
     assert s.search("anything") == []
     r = s.add([CorpusDocument("e", "   ")])
     assert r.documents_skipped == 1
+
+
+def test_fusion_mixes_cosine_and_relative_bm25(tmp_path: Path) -> None:
+    """Each hit's score is DENSE_WEIGHT·cosine + (1−DENSE_WEIGHT)·bm25/best, hits sorted by it, best BM25 = 1."""
+    from veracity.stores.corpus import DENSE_WEIGHT
+
+    s = store(tmp_path)
+    s.add(DOCS)
+    hits = s.search("sea ice polar bears", top_k=6)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for h in hits:
+        assert 0.0 <= h.bm25 <= 1.0
+        assert h.score == pytest.approx(DENSE_WEIGHT * h.cosine + (1 - DENSE_WEIGHT) * h.bm25, abs=2e-4)
+    assert max(h.bm25 for h in hits) == 1.0 and hits[0].text == "Polar bears depend on sea ice."
+    # a passage found only by the dense side still gets its BM25 share (0 when it shares no word)
+    assert any(h.bm25 == 0.0 for h in hits)
+
+
+def test_bm25_parameters_are_recorded_and_an_old_index_is_rebuilt(tmp_path: Path) -> None:
+    from veracity.stores.corpus import BM25_B, BM25_K1
+
+    s = store(tmp_path)
+    s.add(DOCS)
+    assert s.meta_get("bm25_params") == f"k1={BM25_K1} b={BM25_B}" and s.stats()["bm25_current"]
+    s.conn.execute("UPDATE meta SET value='k1=1.5 b=0.75' WHERE key='bm25_params'")  # built by an older veracity
+    assert not s.stats()["bm25_current"]
+    s.index()
+    assert s.stats()["bm25_current"] and s.search("polar bears")[0].doc_id == "d2"
+
+
+def test_the_same_sentence_in_many_documents_is_shown_once(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    copies = [CorpusDocument(f"copy{i}", "Sea level rise is accelerating.", f"Copy {i}") for i in range(6)]
+    s.add([*copies, *DOCS])
+    hits = s.search("Is sea level rise accelerating?", top_k=3)
+    texts = [h.text for h in hits]
+    assert texts.count("Sea level rise is accelerating.") == 1 and len(hits) == 3
+    assert hits[0].text == "Sea level rise is accelerating."
+
+
+def test_records_keep_their_title_as_provenance_not_as_a_passage(tmp_path: Path) -> None:
+    from veracity.batch.records import open_records
+    from veracity.stores.corpus import documents_from_records
+
+    src = tmp_path / "d.jsonl"
+    src.write_text('{"id": "a", "title": "Sea level rise", "text": "Seas rose 20 cm. Ice melts."}\n', encoding="utf-8")
+    (doc,) = list(documents_from_records(open_records(str(src))))
+    assert (doc.title, doc.text) == ("Sea level rise", "Seas rose 20 cm. Ice melts.")
+
+
+def test_a_reader_sees_what_another_writer_added(tmp_path: Path) -> None:
+    """A service's open corpus searches documents added by `corpus add` in another process after it started."""
+    reader = store(tmp_path)
+    reader.add(DOCS[:1])
+    assert all(h.doc_id == "d1" for h in reader.search("carrots night vision", top_k=3))
+    writer = store(tmp_path)
+    writer.add(DOCS[2:])
+    writer.close()
+    assert reader.search("carrots night vision", top_k=1)[0].doc_id == "d3"

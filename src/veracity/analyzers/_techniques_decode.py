@@ -92,15 +92,31 @@ def seam_weights(length: int, first: bool, last: bool, ramp: int = 16) -> np.nda
 
 def combine_windows(n_tokens: int, starts: Sequence[int], body: int, outputs: np.ndarray) -> np.ndarray:
     """Average per-window outputs ``(windows, width, k)`` (with [CLS] at 0) into per-token values ``(n_tokens, k)``."""
-    k = outputs.shape[-1]
-    total = np.zeros((n_tokens, k), dtype=np.float64)
-    weight = np.zeros((n_tokens, 1), dtype=np.float64)
-    for row, s in enumerate(starts):
-        length = min(body, n_tokens - s)
-        w = seam_weights(length, first=s == 0, last=s + length >= n_tokens)[:, None]
-        total[s : s + length] += w * outputs[row, 1 : length + 1]
-        weight[s : s + length] += w
-    return (total / np.maximum(weight, 1e-12)).astype(np.float32)
+    average = WindowAverage(n_tokens, body, outputs.shape[-1])
+    average.add(starts, outputs)
+    return average.result()
+
+
+class WindowAverage:
+    """``combine_windows`` fed a batch of windows at a time, in order: it holds the per-token sums, never every
+    window's outputs at once (a 300,000-character text has ~280 windows: 105 MB of encoder states)."""
+
+    def __init__(self, n_tokens: int, body: int, k: int) -> None:
+        self.n_tokens, self.body = n_tokens, body
+        self.total = np.zeros((n_tokens, k), dtype=np.float64)
+        self.weight = np.zeros((n_tokens, 1), dtype=np.float64)
+
+    def add(self, starts: Sequence[int], outputs: np.ndarray) -> None:
+        """Add windows starting at ``starts`` (outputs ``(len(starts), width, k)``, [CLS] at 0)."""
+        for row, s in enumerate(starts):
+            length = min(self.body, self.n_tokens - s)
+            w = seam_weights(length, first=s == 0, last=s + length >= self.n_tokens)[:, None]
+            self.total[s : s + length] += w * outputs[row, 1 : length + 1]
+            self.weight[s : s + length] += w
+
+    def result(self) -> np.ndarray:
+        """The per-token averages ``(n_tokens, k)`` as float32."""
+        return (self.total / np.maximum(self.weight, 1e-12)).astype(np.float32)
 
 
 def score_column(probs: np.ndarray, method: str, any_weight: float = 1.0) -> np.ndarray:

@@ -19,8 +19,8 @@ indirect 0.713); source accuracy 0.763 (0.851 on matched attributions), above th
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -39,6 +39,7 @@ from veracity.sourcing.lexicon import (
     SPEECH_CUES,
 )
 from veracity.sourcing.quotes import Quote, find_quotes
+from veracity.sourcing.ranges import RangeIndex
 from veracity.sourcing.syntax import (
     RELATIVE_PRONOUNS,
     REPORTING_CUES,
@@ -456,18 +457,22 @@ def _speaker_label(span: Any) -> bool:
     return head_can_speak(span.root) or span.root.lower_ == "q"
 
 
-def _colon_quote(quote: Quote, parsed: Any, text: str) -> _Attribution | None:
-    """ "… doesn't surprise pollster Daron Shaw: “…”": a quote after a colon, spoken by the noun phrase before it."""
-    colon = len(text[: quote.start].rstrip())
+def _colon_quote(quote: Quote, text: str, chunk_ends: dict[int, Any]) -> _Attribution | None:
+    """ "… doesn't surprise pollster Daron Shaw: “…”": a quote after a colon, spoken by the noun phrase before it.
+
+    ``chunk_ends`` maps a character offset to the first noun chunk (headed by a noun) ending there."""
+    colon = quote.start
+    while colon > 0 and text[colon - 1].isspace():
+        colon -= 1
     if colon == 0 or text[colon - 1] != ":":
         return None
     colon -= 1
-    for chunk in parsed.noun_chunks:
-        if chunk.end_char == colon and chunk.root.pos_ in {"PROPN", "NOUN"}:
-            return _Attribution(
-                [(quote.start, quote.end)], (colon, colon + 1), (chunk.start_char, chunk.end_char), "colon", chunk.root
-            )
-    return None
+    chunk = chunk_ends.get(colon)
+    if chunk is None:
+        return None
+    return _Attribution(
+        [(quote.start, quote.end)], (colon, colon + 1), (chunk.start_char, chunk.end_char), "colon", chunk.root
+    )
 
 
 def _according_to(tok: Any) -> _Attribution | None:
@@ -579,15 +584,73 @@ def _learned_pass(parsed: Any, table: CueTable, taken: set[int]) -> list[_Attrib
             if passive is not None:
                 out.append(passive)
     # a preposition's clause ("in a poll, …") only when no other cue sits inside it (that one says it better)
-    cues = taken | {a.cue[0] for a in out if a.cue_lemma not in _PREPOSITIONS}
-    return [
-        a
-        for a in out
-        if a.cue_lemma not in _PREPOSITIONS or not any(s <= c < e for s, e in a.parts for c in cues if c != a.cue[0])
-    ]
+    cues = sorted(taken | {a.cue[0] for a in out if a.cue_lemma not in _PREPOSITIONS})
+
+    def other_cue_inside(a: _Attribution) -> bool:
+        return any(c != a.cue[0] for s, e in a.parts for c in cues[bisect_left(cues, s) : bisect_left(cues, e)])
+
+    return [a for a in out if a.cue_lemma not in _PREPOSITIONS or not other_cue_inside(a)]
 
 
-def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution | None:
+class _Quotes:
+    """The document's quotations (outermost, in reading order, never overlapping), found by position in log time.
+
+    Every rule below asks "which quotes touch this range?" for each attribution; scanning all quotes each time made
+    attribution cost grow with the square (and, with ``_claimed``, the cube) of the text's length.
+    """
+
+    def __init__(self, quotes: list[Quote]) -> None:
+        self.items = quotes
+        self.starts = [q.start for q in quotes]
+        self.ends = [q.end for q in quotes]
+
+    def __iter__(self) -> Iterator[Quote]:
+        return iter(self.items)
+
+    def overlapping(self, start: int, end: int) -> list[Quote]:
+        """Quotes sharing a character with ``[start, end)``, in order."""
+        lo = bisect_right(self.ends, start)
+        hi = bisect_left(self.starts, end)
+        return self.items[lo:hi]
+
+    def first_ending_after(self, pos: int) -> int:
+        """Index of the first quote ending after ``pos``."""
+        return bisect_right(self.ends, pos)
+
+    def containing(self, pos: int) -> Quote | None:
+        """The quote holding the character at ``pos``, if any."""
+        i = bisect_right(self.starts, pos) - 1
+        return self.items[i] if i >= 0 and pos < self.items[i].end else None
+
+    def starting_in(self, start: int, end: int) -> list[Quote]:
+        """Quotes whose first character lies in ``[start, end)``, in order."""
+        return self.items[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
+
+
+class _Claims:
+    """Attributions found so far, indexed by their content parts, for "does another attribution take in this quote?"."""
+
+    def __init__(self) -> None:
+        self._parts = RangeIndex[_Attribution](())
+
+    def add(self, att: _Attribution) -> None:
+        """Index an attribution's current parts."""
+        for s, e in att.parts:
+            self._parts.add(s, e, att)
+
+    def add_part(self, att: _Attribution, part: tuple[int, int]) -> None:
+        """Index one part just added to an attribution."""
+        self._parts.add(part[0], part[1], att)
+
+    def claimed(self, quote: Quote, att: _Attribution | None) -> bool:
+        """Whether another attribution with its cue outside ``quote`` already takes in part of it."""
+        return any(
+            other is not att and not quote.start <= other.cue[0] < quote.end
+            for other in self._parts.overlapping(quote.start, quote.end)
+        )
+
+
+def _cleanup(att: _Attribution, text: str, quotes: _Quotes) -> _Attribution | None:
     """Trim punctuation, drop the cue and source from the content, and widen content to the quotes it touches."""
     if att.source:
         start, end = att.source
@@ -617,10 +680,13 @@ def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution 
         return None
     widened: list[tuple[int, int]] = []
     for s, e in parts:
-        for q in quotes:
-            touching = q.start < e + 2 and s - 2 < q.end and (q.end - q.start) > 2
+        # the quotes touching the part, in reading order; taking one widens the part, so the next may touch too
+        i = quotes.first_ending_after(s - 2)
+        while i < len(quotes.items) and quotes.items[i].start < e + 2:
+            q = quotes.items[i]
+            i += 1
             # touching or overlapping a quote: take the whole quote (it may run over several sentences)
-            if touching and not (att.cue[0] >= q.start and att.cue[1] <= q.end):
+            if (q.end - q.start) > 2 and not (att.cue[0] >= q.start and att.cue[1] <= q.end):
                 s, e = min(s, q.start), max(e, q.end)
         widened.append((s, e))
     merged: list[list[int]] = []
@@ -630,7 +696,7 @@ def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution 
         else:
             merged.append([s, e])
     att.parts = [(s, e) for s, e in merged]
-    quoted = sum(max(0, min(e, q.end) - max(s, q.start)) for s, e in att.parts for q in quotes)
+    quoted = sum(min(e, q.end) - max(s, q.start) for s, e in att.parts for q in quotes.overlapping(s, e))
     size = sum(e - s for s, e in att.parts)
     att.label = (
         "direct" if size and quoted / size >= 0.8 else ("belief" if att.cue_lemma in BELIEF_CUES else "indirect")
@@ -638,15 +704,27 @@ def _cleanup(att: _Attribution, text: str, quotes: list[Quote]) -> _Attribution 
     return att
 
 
-def _quote_cue(quote: Quote, parsed: Any) -> _Attribution | None:
+class _NamedEntities:
+    """spaCy's entities of the parse, read once (``Doc.ents`` walks every token on each access), found by position."""
+
+    def __init__(self, parsed: Any) -> None:
+        self.ents = list(parsed.ents)
+        self.starts = [e.start_char for e in self.ents]
+
+    def starting_in(self, start: int, end: int) -> list[Any]:
+        """Entities whose first character lies in ``[start, end)``, in order."""
+        return self.ents[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
+
+
+def _quote_cue(quote: Quote, parsed: Any, text: str, named: _NamedEntities) -> _Attribution | None:
     """A quotation no parse link reached: attach it to a speech verb with a subject right after it, or just before."""
-    after = parsed.char_span(quote.end, min(len(parsed.text), quote.end + 80), alignment_mode="contract")
+    after = parsed.char_span(quote.end, min(len(text), quote.end + 80), alignment_mode="contract")
     before = parsed.char_span(max(0, quote.start - 80), quote.start, alignment_mode="contract")
-    tail = parsed.text[quote.end : quote.end + 4].lstrip(" ")
+    tail = text[quote.end : quote.end + 4].lstrip(" ")
     if tail[:1] in {"―", "—", "–"} or tail[:2] == "--":
-        dash = parsed.text.index(tail[:1], quote.end)
-        for ent in parsed.ents:
-            if dash < ent.start_char <= dash + 4 and ent.label_ in {"PERSON", "ORG", "NORP", "GPE"}:
+        dash = text.index(tail[:1], quote.end)
+        for ent in named.starting_in(dash + 1, dash + 5):
+            if ent.label_ in {"PERSON", "ORG", "NORP", "GPE"}:
                 return _Attribution(
                     [(quote.start, quote.end)],
                     (dash, dash + (2 if tail[:2] == "--" else 1)),
@@ -675,8 +753,29 @@ def _quote_cue(quote: Quote, parsed: Any) -> _Attribution | None:
     return None
 
 
+#: how far back a pronoun or role looks for its antecedent: attributions, and characters of named entities (a news
+#: article is ~5,000 characters; the bounds only keep book-length texts linear)
+_LOOKBACK = 64
+_LOOKBACK_CHARS = 20_000
+
+
+class _Entities:
+    """Named-entity spans in reading order, walked backwards from a position (nearest first) within the lookback."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans, key=lambda e: e.start)
+        self.starts = [e.start for e in self.spans]
+
+    def before(self, pos: int) -> Iterator[Span]:
+        """Entities starting before ``pos`` (and within ``_LOOKBACK_CHARS`` of it), nearest first."""
+        hi = bisect_left(self.starts, pos)
+        lo = bisect_left(self.starts, pos - _LOOKBACK_CHARS)
+        for k in range(hi - 1, lo - 1, -1):
+            yield self.spans[k]
+
+
 def _resolve(
-    att: _Attribution, earlier: list[_Attribution], entities: list[Span], quotes: Sequence[Quote] = ()
+    att: _Attribution, earlier: Sequence[_Attribution], entities: _Entities, text: str, quotes: _Quotes | None = None
 ) -> None:
     """Point a pronoun or role source at the nearest fitting earlier source or named entity."""
     tok = att.source_token
@@ -696,11 +795,11 @@ def _resolve(
         return
     if low in {"he", "she", "him", "her", "his", "hers"}:
         found = None
-        for ent in reversed(entities):
+        for ent in entities.before(start):
             if any(s <= ent.start < e for s, e in att.parts):
                 continue  # a name inside what "he" says is who he talks about: '“… Bashar al-Assad,” he added'
-            q = _quote_at(quotes, ent.start) if QUOTED_NAMES_SKIP else None
-            if q is not None and not q.start <= start < q.end:
+            held = quotes.containing(ent.start) if quotes is not None else None
+            if QUOTED_NAMES_SKIP and held is not None and not held.start <= start < held.end:
                 continue  # a name someone else's quotation mentions ('“… threatening Hillary Clinton,” Mandel said. He')
             if ent.end <= start and ent.label == "PERSON":
                 found = found or ent
@@ -765,8 +864,7 @@ def _resolve(
         return  # "the Harbour Watch group" names itself; it is not a reference to an earlier group
     if tok.text[:1].isupper() and det.lower_ == "the" and tok.i - det.i == 1:
         # "the Observatory" after "the Syrian Observatory for Human Rights": the nearest earlier name holding the word
-        text = tok.doc.text  # built from the tokens on every access: once here
-        for ent in reversed(entities):
+        for ent in entities.before(start):
             if ent.end <= start and ent.label in {"ORG", "FAC", "NORP", "GPE"}:
                 words = _WORD.findall(text[ent.start : ent.end])
                 if tok.text in words[:-1] or (tok.text in words and len(words) > 1):
@@ -791,15 +889,13 @@ def _resolve(
             # clause's subject, before one merely named on the way ("the Nusra Front terror group")
             first = tok.doc[max(tok.sent.start - 1, 0)].sent
             first = tok.doc[max(first.start - 1, 0)].sent
-            for ent in reversed(entities):
-                if ent.start < first.start_char:
-                    break  # entities come in reading order: the rest are before the window
-                if ent.end > start:
+            for ent in entities.before(start):
+                if ent.end > start or ent.start < first.start_char:
                     continue
                 if ent.label in {"ORG", "FAC", "NORP"} and _subject_name(tok.doc, ent):
                     att.resolved = (ent.start, ent.end)
                     return
-        for ent in reversed(entities):
+        for ent in entities.before(start):
             if ent.end <= start and ent.label == "ORG":
                 att.resolved = (ent.start, ent.end)
                 return
@@ -820,44 +916,36 @@ def _subject_name(doc: Any, ent: Span) -> bool:
     return tok is not None and tok.dep_ in {"nsubj", "nsubjpass"}
 
 
-def _claimed(quote: Quote, att: _Attribution | None, found: list[_Attribution]) -> bool:
-    """Whether another attribution with its cue outside ``quote`` already takes in part of it."""
-    return any(
-        other is not att
-        and not quote.start <= other.cue[0] < quote.end
-        and any(s < quote.end and quote.start < e for s, e in other.parts)
-        for other in found
-    )
-
-
 #: how far the rest of the cue's sentence may run before the next quote still continues it ('“…,” said a strategist
 #: for one of the candidates, speaking on the condition of anonymity. “…”'); 160 characters was best on train
 _GAP = 160
 
 
-def _continue_quotes(atts: list[_Attribution], found: list[_Attribution], quotes: list[Quote], text: str) -> None:
+def _continue_quotes(atts: list[_Attribution], claims: _Claims, quotes: _Quotes, text: str) -> None:
     """ "“…,” he said, “…”" and "“…,” he said. “…”": the quote right after the cue continues the same attribution."""
     for att in atts:
         tail = max(att.cue[1], att.source[1] if att.source else 0)
-        for q in quotes:
+        for q in quotes.starting_in(tail, tail + _GAP + 1):  # a quote starting further on never continues it
             gap = text[tail : q.start].strip()
             if 3 < q.start - tail <= _GAP and gap.endswith(".") and "\n" not in gap and not _has_quote(gap):
                 gap = "."  # '“…,” Rubio said on Fox News. “…”': the rest of the cue's sentence, then the next quote
             if q.start - tail >= 0 and gap in {",", ":", ".", ""} and (gap == "." or q.start - tail <= 3):
                 clear = all(not (s < q.end and q.start < e) for s, e in att.parts)
-                if gap == "." and _claimed(q, att, found):
+                if gap == "." and claims.claimed(q, att):
                     continue  # '“…,” he said. “…,” she added': the next quote has a cue of its own
                 if clear and att.label == "direct" and att.start < att.cue[0]:
                     att.parts = [*att.parts, (q.start, q.end)]
+                    claims.add_part(att, (q.start, q.end))
 
 
-def _speaker_outside_quote(att: _Attribution, parsed: Any, quotes: list[Quote]) -> None:
+def _speaker_outside_quote(att: _Attribution, parsed: Any, text: str, quotes: _Quotes) -> None:
     """ "“The more people who know …,” Briggs said": a subject the parser took from inside the quotation the cue
     reports is replaced by the noun phrase next to the cue outside it (just before, else just after)."""
     src = att.source_token
     if src is None or att.source is None or att.label != "direct":
         return
-    quote = next((q for q in quotes if q.start <= src.idx < q.end and not q.start <= att.cue[0] < q.end), None)
+    quote = quotes.containing(src.idx)
+    quote = quote if quote is not None and not quote.start <= att.cue[0] < quote.end else None
     span = parsed.char_span(att.cue[0], att.cue[1], alignment_mode="expand") if quote is not None else None
     if quote is None or span is None or span[0].pos_ not in {"VERB", "AUX"}:
         return
@@ -865,7 +953,7 @@ def _speaker_outside_quote(att: _Attribution, parsed: Any, quotes: list[Quote]) 
     before = stray_subject(verb, stop=quote.end)
     if before is not None:
         start, end = np_range(before)
-        att.source, att.source_token = _trim(parsed.text, max(start, quote.end), end), before
+        att.source, att.source_token = _trim(text, max(start, quote.end), end), before
         return
     j = verb.i + 1
     while j < len(parsed) and parsed[j].pos_ in {"DET", "ADJ", "PUNCT"} and parsed[j].text != ".":
@@ -927,7 +1015,8 @@ def extract_attributions(
     parsed = parsed if parsed is not None else parse(doc)
     table = cue_table() if table is None else table
     text = doc.text
-    quotes = find_quotes(text)
+    quotes = _Quotes(find_quotes(text))
+    named = _NamedEntities(parsed)
     found: list[_Attribution] = []
     for tok in parsed:
         att = None
@@ -951,25 +1040,34 @@ def extract_attributions(
         att = _cleanup(att, text, quotes)
         if att is not None:
             found.append(att)
-    chunks = {c.start_char: c for c in parsed.noun_chunks}
+    noun_chunks = list(parsed.noun_chunks)  # walks the whole parse: once
+    chunks = {c.start_char: c for c in noun_chunks}
+    chunk_ends: dict[int, Any] = {}
+    for c in noun_chunks:
+        if c.root.pos_ in {"PROPN", "NOUN"}:
+            chunk_ends.setdefault(c.end_char, c)
     for att in found:
-        _speaker_outside_quote(att, parsed, quotes)
+        _speaker_outside_quote(att, parsed, text, quotes)
         _skip_dateline(att, chunks, text)
-    _continue_quotes(found, found, quotes, text)
+    claims = _Claims()
+    for att in found:
+        claims.add(att)
+    _continue_quotes(found, claims, quotes, text)
     before = len(found)
     for q in quotes:
         if (q.end - q.start < 12 or len(text[q.start : q.end].split()) < 3) and not _spoken(q, text):
             continue
         # a quote taken by an attribution cued inside it ("“I think …”") still needs its own speaker
-        if _claimed(q, None, found):
+        if claims.claimed(q, None):
             continue
-        att = _quote_cue(q, parsed) or _colon_quote(q, parsed, text)
+        att = _quote_cue(q, parsed, text, named) or _colon_quote(q, text, chunk_ends)
         if att is not None:
             att = _cleanup(att, text, quotes)
         if att is not None:
-            _speaker_outside_quote(att, parsed, quotes)
+            _speaker_outside_quote(att, parsed, text, quotes)
             found.append(att)
-    _continue_quotes(found[before:], found, quotes, text)
+            claims.add(att)
+    _continue_quotes(found[before:], claims, quotes, text)
     # one attribution per content range: the first whose cue stands outside the content (not a cue quoted inside it)
     unique: dict[tuple[tuple[int, int], ...], _Attribution] = {}
     for att in found:
@@ -980,25 +1078,32 @@ def extract_attributions(
     result = sorted(unique.values(), key=lambda a: (a.start, a.end))
     entities = list(doc.layer("entities").spans) if doc.has_layer("entities") else []
     if not entities:
-        entities = [Span(e.start_char, e.end_char, e.label_) for e in parsed.ents if e.end_char > e.start_char]
-    entities = [e for e in entities if _WORD.search(text[e.start : e.end])]  # not a stray "¦" tagged as a person
+        entities = [Span(e.start_char, e.end_char, e.label_) for e in named.ents if e.end_char > e.start_char]
+    # not a stray "¦" tagged as a person
+    named_spans = _Entities([e for e in entities if _WORD.search(text[e.start : e.end])])
     by_source = sorted(result, key=lambda a: a.source[0] if a.source else a.cue[0])
     first_person = []
     for i, att in enumerate(by_source):
         if att.source_token is not None and att.source_token.lower_ in {"i", "we", "me", "us"}:
             first_person.append(att)
             continue
-        _resolve(att, by_source[:i], entities, quotes)
+        _resolve(att, by_source[max(0, i - _LOOKBACK) : i], named_spans, text, quotes)
+    # a first person speaks for the direct quote around it: only those quotes are candidates
+    quoting = RangeIndex((a.start, a.end, k) for k, a in enumerate(by_source) if a.label == "direct" and a.source)
     for att in first_person:
-        _resolve(att, [a for a in by_source if a is not att], entities)
-    quoted = sorted((s, e, id(a)) for a in result if a.label == "direct" and a.source is not None for s, e in a.parts)
+        at = att.source[0] if att.source else att.cue[0]
+        around = [by_source[k] for k in sorted(quoting.overlapping(at, at + 1)) if by_source[k] is not att]
+        _resolve(att, around, named_spans, text, quotes)
+    direct_parts = RangeIndex(
+        (s, e, k) for k, o in enumerate(result) if o.label == "direct" and o.source is not None for s, e in o.parts
+    )
     for att in result:
         att.speaker = judge_cited and _can_speak(att, parsed)
         cue = parsed.char_span(att.cue[0], att.cue[1], alignment_mode="expand")
         said = cue is None or not len(cue) or not _unsaid(cue.root)
         att.unsaid = not said
         att.cited = att.speaker and cue_cites(att.cue_lemma) and said
-        if att.cited and NESTED_QUOTE and _quoted_inside(att, quoted):
+        if att.cited and NESTED_QUOTE and _quoted_inside(att, result, direct_parts):
             att.cited = False
         # the cue is the sentence's main verb ("Damascus and Moscow accuse …, and have provided …")
         att.main = cue is not None and len(cue) > 0 and cue.root.dep_ == "ROOT" and cue.root.pos_ in {"VERB", "AUX"}
@@ -1121,35 +1226,25 @@ def _unsaid(verb: Any) -> bool:
 NESTED_QUOTE = True
 
 
-def _quoted_inside(att: _Attribution, quoted: list[tuple[int, int, int]]) -> bool:
+def _quoted_inside(att: _Attribution, atts: list[_Attribution], direct_parts: RangeIndex[int] | None = None) -> bool:
     """Whether the cue and source stand inside another speaker's direct quotation ('“… that mad man threatening
     Hillary Clinton …,” Mandel said'): the quoted speaker is the one cited there, not the people they talk about. A
     first person ("I think …") speaks for the quoted speaker and stays. ``quoted`` holds the direct quotations' parts
     as sorted ``(start, end, id(attribution))``."""
     if att.source is None or (att.source_token is not None and att.source_token.lower_ in {"i", "we", "me", "us"}):
         return False
-    first = min(att.cue[0], att.source[0])
-    i = bisect_right(quoted, (first, float("inf"), 0))
-    # the parts starting at or before it, nearest first (a few: quotations rarely nest deeper)
-    return any(s <= first and att.source[1] <= e and owner != id(att) for s, e, owner in quoted[max(0, i - 8) : i])
-
-
-def _quote_at(quotes: Sequence[Quote], pos: int) -> Quote | None:
-    """The quotation holding ``pos`` (``quotes`` sorted and not overlapping, as ``find_quotes`` gives them)."""
-    i = _bisect_quotes(quotes, pos)
-    q = quotes[i - 1] if i else None
-    return q if q is not None and q.start <= pos < q.end else None
-
-
-def _bisect_quotes(quotes: Sequence[Quote], pos: int) -> int:
-    lo, hi = 0, len(quotes)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if quotes[mid].start <= pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    # a quote part that holds the cue and the source holds the source's first character: only those are looked at
+    near = (
+        atts
+        if direct_parts is None
+        else [atts[k] for k in sorted(set(direct_parts.overlapping(att.source[0], att.source[0] + 1)))]
+    )
+    for other in near:
+        if other is att or other.label != "direct" or other.source is None:
+            continue
+        if any(s <= att.cue[0] and att.source[1] <= e and s <= att.source[0] for s, e in other.parts):
+            return True
+    return False
 
 
 def _root(parsed: Any, rng: tuple[int, int] | None) -> Any | None:
@@ -1243,14 +1338,20 @@ def quoted_segments(atts: Sequence[_Attribution], order: dict[tuple[int, int], i
     """
     citing = [(i, a) for i, a in enumerate(atts) if cue_cites(a.cue_lemma) or a.label == "direct"]
     cuts = sorted({x for _, a in citing for p in a.parts for x in p})
+    # the owner of each stretch between two cuts: each part marks the stretches it covers (a part covers few cuts, so
+    # this stays linear), keeping the smallest covering attribution, the earliest among equals
+    owner: dict[int, tuple[int, int, _Attribution]] = {}
+    for i, a in citing:
+        size = sum(e - s for s, e in a.parts)
+        for s, e in a.parts:
+            for k in range(bisect_left(cuts, s), bisect_left(cuts, e)):
+                if k not in owner or (size, i) < owner[k][:2]:
+                    owner[k] = (size, i, a)
     segments: list[dict[str, Any]] = []
-    for lo, hi in pairwise(cuts):
-        owners = [
-            (sum(e - s for s, e in a.parts), i, a) for i, a in citing if any(s <= lo and hi <= e for s, e in a.parts)
-        ]
-        if not owners:
+    for k, (lo, hi) in enumerate(pairwise(cuts)):
+        if k not in owner:
             continue
-        _size, i, a = min(owners, key=lambda o: (o[0], o[1]))
+        _size, i, a = owner[k]
         voice = {"direct": "quoted", "belief": "belief"}.get(a.label, "reported")
         src = order.get(a.source) if a.source and a.cited else None
         seg = {

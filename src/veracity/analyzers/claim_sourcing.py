@@ -12,7 +12,7 @@ from typing import Any
 
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Relation, Span
-from veracity.sourcing.claims import SOURCING_LABELS, claim_sourcing, sourcing_summary
+from veracity.sourcing.claims import SOURCING_LABELS, SourcingIndex, claim_sourcing, sourcing_summary
 
 __all__ = ["ClaimSourcingAnalyzer"]
 
@@ -34,10 +34,11 @@ class ClaimSourcingAnalyzer(BaseAnalyzer):
         spans: list[Span] = []
         relations: list[Relation] = []
         results: list[dict[str, Any]] = []
+        index = SourcingIndex(doc)
         for claim in doc.layer("claims").spans:
             if claim.label != "checkworthy":
                 continue
-            result = claim_sourcing(doc, claim.start, claim.end)
+            result = claim_sourcing(doc, claim.start, claim.end, index)
             results.append(result)
             span_id = f"claim_sourcing/{len(spans)}"
             attrs: dict[str, Any] = {"claim_id": claim.id}

@@ -10,6 +10,7 @@ it are the ``factchecks`` layer's, so ``--only claims`` stays cheap.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -112,14 +113,13 @@ class ClaimAnalyzer(BaseAnalyzer):
         offset = 0
         for doc, spans, parse_ in zip(docs, sentence_spans, parsed, strict=True):
             n = len(spans)
+            paragraphs = _Paragraphs(doc.text)
             records = self._records(spans, scored.scores[offset : offset + n], scored.truncated[offset : offset + n])
             for record in records:
                 sentence = parse_.char_span(record["start"], record["end"], alignment_mode="expand")
                 cue = presentation(sentence)
                 record["attrs"].update({k: True for k, v in cue.items() if v})
-                kind = boilerplate_kind(
-                    doc.text[record["start"] : record["end"]], _paragraph(doc.text, record["start"])
-                )
+                kind = boilerplate_kind(doc.text[record["start"] : record["end"]], paragraphs.holding(record["start"]))
                 if kind:
                     record["attrs"]["boilerplate"] = kind
                     record["label"] = "not_checkworthy"
@@ -209,9 +209,19 @@ def _rank(records: list[dict[str, Any]]) -> None:
         records[i]["attrs"]["rank"] = rank
 
 
-def _paragraph(text: str, at: int) -> str:
-    """The paragraph (block between blank lines) that holds character ``at``, for the boilerplate rules."""
-    start = text.rfind("\n\n", 0, at)
-    start = 0 if start < 0 else start + 2
-    end = text.find("\n\n", at)
-    return text[start : end if end >= 0 else len(text)].strip()
+class _Paragraphs:
+    """The blocks between blank lines, found once per document: a sentence's paragraph by bisection, so a long text
+    without blank lines costs one scan, not one per sentence."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks = [m.start() for m in re.finditer("(?=\n\n)", text)]  # every place, overlapping ones too
+
+    def holding(self, at: int) -> str:
+        """The paragraph that holds character ``at`` (the same block ``rfind``/``find`` of a blank line would give)."""
+        k = bisect_left(self.breaks, at)
+        # the last break starting at or before ``at - 2`` (rfind of "\n\n" in text[:at]), the first at or after ``at``
+        j = bisect_right(self.breaks, at - 2) - 1
+        start = self.breaks[j] + 2 if j >= 0 else 0
+        end = self.breaks[k] if k < len(self.breaks) else len(self.text)
+        return self.text[start:end].strip()

@@ -1,13 +1,18 @@
-"""Evidence from the user's own corpus: for each check-worthy claim, the passages that support or refute it.
+"""Evidence from the user's own corpus: for each check-worthy claim, the passages of the corpus worth reading.
 
 The corpus is handed in (``Services.corpus``, opened once per process by the face), never searched for here. Each
-passage shown becomes a span over its claim's range, labelled with its stance (``supports`` / ``refutes`` /
-``not_enough_info``), scored with that stance's probability, with the passage text and its provenance (document id,
-title, URL, date, character offsets, content hash) in ``attrs``; an ``evidence_for`` relation links it to the claim.
-Without a corpus the layer is empty with one note.
+passage shown becomes a span over its claim's range with the passage text and its provenance (document id, title, URL,
+date, character offsets, content hash) in ``attrs``; an ``evidence_for`` relation links it to the claim. Without a
+corpus the layer is empty with one note.
 
-Precision first: a passage is shown only when it is close to the claim (cosine ≥ ``MIN_COSINE``) and a claim counts as
-*refuted by your corpus* only when some passage's ``refutes`` probability is at least ``REFUTE_THRESHOLD``.
+Stance is shown only as far as it has been measured to hold (:func:`veracity.models.stance.stance_quality`). While the
+shipped stance model is below its bars (FEVER-Symmetric dev accuracy 0.49 today, chance 0.50), a span is labelled
+``passage`` and scored with its similarity to the claim, the model's label stays in ``attrs["stance_hint"]``, and the
+summary counts claims *with passages to read*, never claims supported or refuted. A model that clears the bars labels
+spans ``supports`` / ``refutes`` / ``not_enough_info`` and the summary adds those counts (a claim counts as refuted only
+when a passage's ``refutes`` probability reaches ``REFUTE_THRESHOLD``).
+
+Precision first: a passage is shown only when it is close to the claim (cosine ≥ ``MIN_COSINE``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Relation, Span
 from veracity.errors import VeracityError
 
-__all__ = ["EVIDENCE_TOP_K", "MIN_COSINE", "REFUTE_THRESHOLD", "EvidenceAnalyzer"]
+__all__ = [
+    "EVIDENCE_TOP_K",
+    "MIN_COSINE",
+    "PASSAGE",
+    "REFUTE_THRESHOLD",
+    "EvidenceAnalyzer",
+    "evidence_for_claim",
+    "stance_text",
+]
 
 #: passages retrieved per check-worthy claim
 EVIDENCE_TOP_K = 5
@@ -32,16 +45,52 @@ REFUTE_THRESHOLD = 0.6
 NO_CORPUS_MESSAGE = (
     "no evidence corpus configured; build one with: veracity corpus add SOURCE --corpus NAME, then pass --corpus NAME"
 )
-#: shown with every evidence layer until a stronger stance model ships (numbers: models/stance-minilm-head/CARD.md)
-STANCE_CAVEAT = (
-    "stance labels are hints from an experimental model (FEVER-Symmetric dev accuracy 0.49, chance 0.50); read the "
-    "passage before trusting 'supports' or 'refutes'"
-)
+#: the span label of a passage while stance is not trusted
+PASSAGE = "passage"
 LEGEND = {
+    PASSAGE: "a passage of your corpus close to the claim: read it (the stance model's label is only a hint)",
     "supports": "a passage of your corpus that appears to support the claim",
     "refutes": "a passage of your corpus that appears to contradict the claim",
     "not_enough_info": "a related passage that neither supports nor contradicts the claim",
 }
+
+
+def stance_text(hit: Any) -> str:
+    """What the stance model reads for a passage: the sentence with its neighbours, or the sentence alone if long."""
+    return hit.context if len(hit.context) <= 600 else hit.text
+
+
+def _quality() -> Any:
+    from veracity.models.stance import stance_quality
+
+    return stance_quality()
+
+
+def evidence_for_claim(
+    corpus: Any, claim: str, top_k: int = EVIDENCE_TOP_K, stance_model: Any = None
+) -> dict[str, Any]:
+    """One claim's passages from ``corpus``, best first, each with provenance and stance: the JSON of
+    ``veracity evidence --json`` and of ``POST /v1/evidence`` (one function, so the two faces cannot drift)."""
+    from veracity.errors import UsageError
+
+    if not claim.strip():
+        raise UsageError("the claim is empty; give the claim text")
+    if top_k < 1:
+        raise UsageError(f"top must be at least 1, not {top_k}")
+    hits = corpus.search(claim, top_k=top_k)
+    if stance_model is None:
+        from veracity.models.stance import get_stance_model
+
+        stance_model = get_stance_model()
+    results = stance_model.predict([(claim, stance_text(h)) for h in hits]) if hits else []
+    for hit, result in zip(hits, results, strict=True):
+        hit.stance = result.as_dict()
+    return {
+        "claim": claim,
+        "corpus": getattr(corpus, "name", ""),
+        "passages": [h.as_dict() for h in hits],
+        "stance_caveat": _quality().caveat(),
+    }
 
 
 class EvidenceAnalyzer(BaseAnalyzer):
@@ -50,16 +99,18 @@ class EvidenceAnalyzer(BaseAnalyzer):
     name = "evidence"
     produces = "evidence"
     requires = ("claims",)
-    version = "0.1.0"
+    version = "0.2.0"
     description = (
         "Passages from your own corpus that support or refute each check-worthy claim (hybrid search + stance)."
     )
     model_name = "stance-minilm-head"
 
-    def __init__(self, corpus: Any = None, stance_model: Any = None) -> None:
+    def __init__(self, corpus: Any = None, stance_model: Any = None, stance_quality: Any = None) -> None:
+        """``stance_quality`` (default: the shipped model's measured numbers) decides whether labels are shown."""
         super().__init__()
         self._corpus = corpus
         self._stance = stance_model
+        self._quality = stance_quality
 
     @classmethod
     def from_services(cls, services: Any) -> EvidenceAnalyzer:
@@ -92,30 +143,30 @@ class EvidenceAnalyzer(BaseAnalyzer):
             try:
                 found = self._corpus.search_many(texts, EVIDENCE_TOP_K)
                 found = [[h for h in hits if h.cosine >= MIN_COSINE] for hits in found]
-                pairs = [
-                    (t, h.context if len(h.context) <= 600 else h.text)
-                    for t, hits in zip(texts, found, strict=True)
-                    for h in hits
-                ]
+                pairs = [(t, stance_text(h)) for t, hits in zip(texts, found, strict=True) for h in hits]
                 flat = iter(self._stance_model().predict(pairs))
                 stances = [[next(flat) for _ in hits] for hits in found]
             except VeracityError as exc:
                 note = f"evidence search unavailable: {exc}"
                 found = [[] for _ in wanted]
                 stances = [[] for _ in wanted]
+        quality = self._quality if self._quality is not None else _quality()
+        trusted = bool(quality.trusted)
         spans: list[list[Span]] = [[] for _ in docs]
         relations: list[list[Relation]] = [[] for _ in docs]
-        summary = [
-            {"claims_searched": 0, "claims_with_evidence": 0, "claims_supported": 0, "claims_refuted": 0, "passages": 0}
-            for _ in docs
+        summary: list[dict[str, Any]] = [
+            {"claims_searched": 0, "claims_with_evidence": 0, "passages": 0, "stance_shown": trusted} for _ in docs
         ]
+        if trusted:
+            for s in summary:
+                s["claims_supported"] = s["claims_refuted"] = 0
         for (d, claim), hits, labels in zip(wanted, found, stances, strict=True):
             summary[d]["claims_searched"] += 1
             if hits:
                 summary[d]["claims_with_evidence"] += 1
-            if any(s.scores["supports"] >= REFUTE_THRESHOLD for s in labels):
+            if trusted and any(s.scores["supports"] >= REFUTE_THRESHOLD for s in labels):
                 summary[d]["claims_supported"] += 1
-            if any(s.scores["refutes"] >= REFUTE_THRESHOLD for s in labels):
+            if trusted and any(s.scores["refutes"] >= REFUTE_THRESHOLD for s in labels):
                 summary[d]["claims_refuted"] += 1
             for hit, st in zip(hits, labels, strict=True):
                 span_id = f"evidence/{len(spans[d])}"
@@ -132,15 +183,17 @@ class EvidenceAnalyzer(BaseAnalyzer):
                     "content_hash": hit.content_hash,
                     "retrieval_score": hit.score,
                     "cosine": hit.cosine,
+                    "stance_hint": st.label,
                     "stance_scores": st.scores,
                 }
-                score = float(st.scores[st.label])
-                spans[d].append(Span(claim.start, claim.end, st.label, round(score, 4), span_id, attrs))
+                label, score = (st.label, float(st.scores[st.label])) if trusted else (PASSAGE, float(hit.cosine))
+                spans[d].append(Span(claim.start, claim.end, label, round(score, 4), span_id, attrs))
                 relations[d].append(Relation(span_id, claim.id or "", "evidence_for", round(score, 4)))
                 summary[d]["passages"] += 1
         layers = []
         for d in range(len(docs)):
-            data: dict[str, Any] = {"summary": summary[d], "legend": dict(LEGEND), "stance_caveat": STANCE_CAVEAT}
+            legend = dict(LEGEND) if trusted else {PASSAGE: LEGEND[PASSAGE]}
+            data: dict[str, Any] = {"summary": summary[d], "legend": legend, "stance_caveat": quality.caveat()}
             if self._corpus is not None:
                 data["corpus"] = getattr(self._corpus, "name", "")
             if note:

@@ -19,6 +19,7 @@ from typing import Any
 
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Span
+from veracity.sourcing.ranges import RangeIndex
 
 __all__ = ["FINDING_KINDS", "SEVERITIES", "FindingsAnalyzer"]
 
@@ -27,6 +28,7 @@ SEVERITIES = ("high", "medium", "low")
 FINDING_KINDS = {
     "language": "the text is not English, and every model here is English-only",
     "factcheck_match": "a claim matches a published fact-check",
+    "corpus_passages": "passages of your own corpus to read about a claim (not a verdict)",
     "headline": "the headline uses persuasive wording (and asserts a claim no one is cited for)",
     "unsourced_claim": "check-worthy claims that no one is cited for",
     "unnamed_evidence": "claims that rest on evidence the article does not name",
@@ -127,6 +129,8 @@ class FindingsAnalyzer(BaseAnalyzer):
     name = "findings"
     produces = "findings"
     requires = ("claims", "claim_sourcing", "sources", "factchecks", "techniques")
+    #: read when the pipeline has it (a corpus is optional), so run after it
+    after = ("evidence",)
     version = "1.0.0"
     description = (
         "What to check first: unsourced claims, anonymous sources, weak outlets, fact-check matches, language."
@@ -136,6 +140,7 @@ class FindingsAnalyzer(BaseAnalyzer):
         findings = [
             *self._language(doc),
             *self._factchecks(doc),
+            *self._corpus_passages(doc),
             *self._headline(doc),
             *self._unsourced(doc),
             *self._unnamed_evidence(doc),
@@ -266,6 +271,29 @@ class FindingsAnalyzer(BaseAnalyzer):
                 severity = "medium" if many and percentile >= 75 else "low"
         return [Finding("unsourced_claim", severity, message, [c.id for c in quoted + unsourced if c.id])]
 
+    def _corpus_passages(self, doc: Document) -> list[Finding]:
+        """Claims with passages of the user's corpus: passages to read. Never "refuted by your corpus": the stance
+        model is at chance on FEVER-Symmetric dev, so counting or headlining its refutations would put wrong rows
+        first; the evidence layer says whether stance is trusted (``summary.stance_shown``)."""
+        layer = doc.layers.get("evidence")
+        if layer is None or not layer.spans:
+            return []
+        by_id = {c.id: c for c in doc.layer("claims").spans if c.id}
+        ids = list(dict.fromkeys(str(s.attrs.get("claim_id")) for s in layer.spans))
+        claims = sorted((by_id[i] for i in ids if i in by_id), key=lambda c: c.attrs.get("rank", 10**9))
+        if not claims:
+            return []
+        name = layer.data.get("corpus") or ""
+        corpus = f"Your corpus {name}" if name else "Your corpus"
+        quotes = " and ".join(_quote(doc.text[c.start : c.end]) for c in claims[:QUOTED])
+        message = (
+            f"{corpus} has {_plural(len(layer.spans), 'passage')} to read about {_plural(len(claims), 'claim')}: "
+            f"{quotes}."
+        )
+        if not layer.data.get("summary", {}).get("stance_shown", False):
+            message += " Read them: the stance model cannot yet tell a passage that supports a claim from one that contradicts it."
+        return [Finding("corpus_passages", "low", message, [c.id for c in claims if c.id])]
+
     def _unnamed_evidence(self, doc: Document) -> list[Finding]:
         sourcing = self._sourcing(doc)
         found = [
@@ -380,12 +408,14 @@ class FindingsAnalyzer(BaseAnalyzer):
                 owner[rel.tail_id] = str(mention_source[rel.head_id])
         out: dict[str, list[str]] = defaultdict(list)
         claims = [s for s in doc.layer("claims").spans if s.label == "checkworthy"]
+        by_place = RangeIndex((c.start, c.end, k) for k, c in enumerate(claims))  # linear however long the text
         for att in doc.layer("attributions").spans:
             sid = owner.get(att.id or "")
             if sid is None:
                 continue
             parts = att.attrs.get("parts") or [{"start": att.start, "end": att.end}]
-            for claim in claims:
+            near = sorted({k for p in parts for k in by_place.overlapping(p["start"], p["end"])})
+            for claim in (claims[k] for k in near):
                 covered = sum(max(0, min(claim.end, p["end"]) - max(claim.start, p["start"])) for p in parts)
                 if covered >= 0.5 * (claim.end - claim.start) and claim.id and claim.id not in out[sid]:
                     out[sid].append(claim.id)

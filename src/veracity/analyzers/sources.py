@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from veracity.analyzers._spacy import parse
+from veracity.analyzers._spacy import entities_in, parse
 from veracity.analyzers.attributions import source_ranges
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Relation, Span
@@ -28,6 +28,7 @@ from veracity.sourcing.lexicon import (
     VAGUE_HEADS,
 )
 from veracity.sourcing.outlets import find_outlets
+from veracity.sourcing.ranges import RangeIndex
 from veracity.sourcing.ratings import RatingsTable, normalize_domain, ratings_table
 
 if TYPE_CHECKING:
@@ -69,25 +70,6 @@ _POSSESSIVE = re.compile(r"(?<=\w)(?:[’']s|(?<=s)[’'])$")
 _DETS = re.compile(r"^(the|a|an|this|that|these|those)\s+", re.IGNORECASE)
 
 
-def _entities(span: Any) -> list[tuple[str, int, int]]:
-    """Named entities inside a spaCy span as ``(label, start char, end char)``, read off its own tokens.
-
-    ``Span.ents`` walks the whole document on every call, which made source classification the slowest step.
-    """
-    found: list[list[Any]] = []
-    current: list[Any] | None = None
-    for tok in span:
-        if not tok.ent_type_:
-            current = None
-            continue
-        if tok.ent_iob_ == "B" or current is None or current[0] != tok.ent_type_:
-            current = [tok.ent_type_, tok.idx, tok.idx + len(tok)]
-            found.append(current)
-        else:
-            current[2] = tok.idx + len(tok)
-    return [(label, s, e) for label, s, e in found]
-
-
 def _head(parsed: Any, start: int, end: int) -> Any | None:
     span = parsed.char_span(start, end, alignment_mode="expand")
     return span.root if span is not None and len(span) else None
@@ -112,7 +94,7 @@ def classify_mention(parsed: Any, start: int, end: int, outlets: Sequence[Any] =
     tokens = list(span)
     lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     lemma = head.lemma_.lower()
-    ents = _entities(span)
+    ents = entities_in(span)
     head_ent = head.ent_type_
     if lemmas & ANONYMITY_MARKERS or lemma == "source":
         return {"kind": "anonymous", "anonymous": True}
@@ -162,7 +144,30 @@ _CREDIT_NOUNS = DOCUMENT_HEADS | {"interview", "reporting", "reporter", "corresp
 _RELAY_PREPS = {"to", "with", "on", "in", "by"}
 
 
-def credited_outlet(parsed: Any, outlet: Any, atts: Sequence[Span]) -> tuple[str, list[str]] | None:
+class _AttributionPlaces:
+    """Attributions found by the place of their source phrase and of their cue (so each outlet looks only at its
+    neighbours: scanning every attribution for every outlet made long texts quadratic)."""
+
+    def __init__(self, atts: Sequence[Span]) -> None:
+        self.atts = list(atts)
+        self.sources = RangeIndex(
+            (a.attrs["source"]["start"], a.attrs["source"]["end"], k) for k, a in enumerate(self.atts)
+        )
+        cues = [(k, a.attrs.get("cue")) for k, a in enumerate(self.atts)]
+        self.cues = RangeIndex((c["start"], c["start"] + 1, k) for k, c in cues if c)
+
+    def with_source_over(self, start: int, end: int) -> list[Span]:
+        """Attributions whose source phrase overlaps ``[start, end)`` (a superset of those containing it), in order."""
+        return [self.atts[k] for k in sorted(self.sources.overlapping(start - 1, end + 1))]
+
+    def with_cue_in(self, start: int, end: int) -> list[Span]:
+        """Attributions whose cue starts in ``[start, end)``, in order."""
+        return [self.atts[k] for k in sorted(self.cues.starting_in(start, end))]
+
+
+def credited_outlet(
+    parsed: Any, outlet: Any, atts: Sequence[Span], places: _AttributionPlaces | None = None
+) -> tuple[str, list[str]] | None:
     """How an outlet named outside any source phrase is credited, with the attributions it relays; None if it is not.
 
     ``("relay", [ids])``: the outlet carries a cited attribution of its sentence to us ("military sources speaking to
@@ -176,13 +181,14 @@ def credited_outlet(parsed: Any, outlet: Any, atts: Sequence[Span]) -> tuple[str
     root = span.root
     if _asks(root):
         return None  # "AP reached for comment", "CNN's request for comment": the outlet asked, it relays no one
-    for a in atts:
+    places = places or _AttributionPlaces(atts)
+    for a in places.with_source_over(outlet.start, outlet.end):
         src = a.attrs["source"]
         if src["start"] <= outlet.start and outlet.end <= src["end"]:
             return "affiliation", [a.id or ""]
     relayed = []
     sent = root.sent
-    for a in atts:
+    for a in places.with_cue_in(sent.start_char, sent.end_char):
         cue = a.attrs.get("cue")
         if not cue or not sent.start_char <= cue["start"] < sent.end_char:
             continue
@@ -328,7 +334,7 @@ def _people(parsed: Any, span: Any) -> list[tuple[int, int]]:
     """PERSON names inside a source phrase, less an owner's ("Clinton's deputy communications director, Christina
     Reynolds" is Reynolds; "Clinton's spokesman" is not Clinton)."""
     out = []
-    for label, s, e in _entities(span):
+    for label, s, e in entities_in(span):
         if label != "PERSON":
             continue
         name = parsed.char_span(s, e, alignment_mode="expand")
@@ -424,17 +430,21 @@ class SourceAnalyzer(BaseAnalyzer):
             r = (a.attrs["source"]["start"], a.attrs["source"]["end"])
             cue_bar[r] = max(cue_bar.get(r, 0.0), cue_precision(str(a.attrs.get("cue_lemma", ""))))
         outlets = find_outlets(text, own_domain=self._own_domain(doc))
+        outlet_places = RangeIndex((o.start, o.end, k) for k, o in enumerate(outlets))
+
+        def outlets_over(start: int, end: int) -> list[Any]:
+            """The outlets overlapping ``[start, end)`` in text order (the only ones that can own a phrase there)."""
+            return [outlets[k] for k in sorted(outlet_places.overlapping(start, end))]
+
         mentions: list[dict[str, Any]] = []
-        for k, (s, e) in enumerate(source_ranges(atts)):
-            resolved = next(
-                (
-                    a.attrs.get("resolved_source")
-                    for a in atts
-                    if (a.attrs["source"]["start"], a.attrs["source"]["end"]) == (s, e)
-                ),
-                None,
+        resolved_of: dict[tuple[int, int], Any] = {}  # the first attribution's, as a scan in layer order would find
+        for a in atts:
+            resolved_of.setdefault(
+                (a.attrs["source"]["start"], a.attrs["source"]["end"]), a.attrs.get("resolved_source")
             )
-            info = classify_mention(parsed, s, e, outlets)
+        for k, (s, e) in enumerate(source_ranges(atts)):
+            resolved = resolved_of.get((s, e))
+            info = classify_mention(parsed, s, e, outlets_over(s, e))
             mention = {"id": f"sources/{k}", "start": s, "end": e, **info, "via": "attribution"}
             mention["cited"] = (s, e) in cited_ranges
             mention["bar"] = cue_bar.get((s, e), 0.0)
@@ -446,17 +456,20 @@ class SourceAnalyzer(BaseAnalyzer):
             short = e - s <= 40 and text[s:e].lower().startswith("the ") and len(text[s:e].split()) == 2
             if resolved and (info["anonymous"] or short) and info["kind"] != "outlet":
                 r = (resolved["start"], resolved["end"])
-                rinfo = classify_mention(parsed, *r, outlets)
+                rinfo = classify_mention(parsed, *r, outlets_over(*r))
                 mention.update(rinfo)
                 mention["refers_to"] = {"start": r[0], "end": r[1]}
             mentions.append(mention)
         n = len(mentions)
         mentioned = []
         relays = []
+        mention_places = RangeIndex((m["start"], m["end"], i) for i, m in enumerate(mentions))
+        cited_places = _AttributionPlaces(cited)
         for o in outlets:
-            if any(m["start"] <= o.start and o.end <= m["end"] and m.get("domain") == o.domain for m in mentions):
+            around = (mentions[i] for i in mention_places.overlapping(o.start - 1, o.end + 1))
+            if any(m["start"] <= o.start and o.end <= m["end"] and m.get("domain") == o.domain for m in around):
                 continue  # the outlet is (or owns) the source mention itself: "CNN said", "a CNN poll found"
-            role = credited_outlet(parsed, o, cited)
+            role = credited_outlet(parsed, o, cited, cited_places)
             if role is None or role[0] != "credited":
                 # named but not itself a source: an outlet that carries a cited source to us ("speaking to Sputnik
                 # Arabic", "told CNN", "Fox News host X") is kept as a relay of those attributions, not as a row
@@ -481,15 +494,20 @@ class SourceAnalyzer(BaseAnalyzer):
                     "cited": True,
                 }
             )
+            mention_places.add(o.start, o.end, len(mentions) - 1)  # later outlets inside it are this mention too
             n += 1
         # a pronoun or role's antecedent ("Donald Trump" for a later "he said") is where the source is named: it is
         # a mention of the same source, so the row shows it even when the name itself sourced nothing
-        ranges = {(m["start"], m["end"]) for m in mentions}
+        taken = {(m["start"], m["end"]) for m in mentions}
+        ranges = RangeIndex((s, e, (s, e)) for s, e in taken)
         for m in list(mentions):
             ref = m.get("refers_to")
-            overlaps = ref and any(s < ref["end"] and ref["start"] < e for s, e in ranges)
+            near = ranges.overlapping(ref["start"] - 1, ref["end"] + 1) if ref else []
+            overlaps = ref and any(s < ref["end"] and ref["start"] < e for s, e in near)
             if ref and not overlaps and m["kind"] != "outlet":
-                ranges.add((ref["start"], ref["end"]))
+                if (ref["start"], ref["end"]) not in taken:
+                    taken.add((ref["start"], ref["end"]))
+                    ranges.add(ref["start"], ref["end"], (ref["start"], ref["end"]))
                 mentions.append({**m, "id": f"sources/{n}", **ref, "via": "antecedent", "cited": False})
                 mentions[-1].pop("refers_to")
                 mentions[-1]["antecedent_of"] = m["id"]
@@ -515,11 +533,11 @@ class SourceAnalyzer(BaseAnalyzer):
         counts: Counter[str] = Counter()
         relations = []
         for a in cited:
-            m = by_range.get((a.attrs["source"]["start"], a.attrs["source"]["end"]))
-            if m is None:
+            row = by_range.get((a.attrs["source"]["start"], a.attrs["source"]["end"]))
+            if row is None:
                 continue  # a source whose kind needs a surer cue than this one (see KIND_BARS)
-            counts[m["source_id"]] += 1
-            relations.append(Relation(m["id"], a.id or "", "source_of"))
+            counts[row["source_id"]] += 1
+            relations.append(Relation(row["id"], a.id or "", "source_of"))
         spans = []
         for m in ordered:
             attrs: dict[str, Any] = {

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from veracity import budget
 from veracity.analyzers import _techniques_decode as dec
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Span
@@ -105,16 +106,19 @@ class TechniqueModel:
         if n == 0:
             return np.zeros((0, dec.ANY + 1), np.float32), np.zeros((0, self._head_w.shape[1] // 3), np.float32)
         starts = dec.window_starts(n, self.body, int(stride or self.decoding["stride"]))
-        probs_parts, hidden_parts = [], []
+        probs_avg = hidden_avg = None
         for i in range(0, len(starts), WINDOWS_PER_CALL):  # bounded memory for very long texts
-            input_ids, mask = dec.window_batch(ids, starts[i : i + WINDOWS_PER_CALL], self.body)
+            budget.check()
+            chunk = starts[i : i + WINDOWS_PER_CALL]
+            input_ids, mask = dec.window_batch(ids, chunk, self.body)
             probs, hidden = self._session.run(["probs", "hidden"], {"input_ids": input_ids, "attention_mask": mask})
-            probs_parts.append(probs)
-            hidden_parts.append(hidden)
-        width = max(p.shape[1] for p in probs_parts)
-        probs = np.concatenate([_pad_to(p, width) for p in probs_parts])
-        hidden = np.concatenate([_pad_to(h, width) for h in hidden_parts])
-        return dec.combine_windows(n, starts, self.body, probs), dec.combine_windows(n, starts, self.body, hidden)
+            if probs_avg is None or hidden_avg is None:
+                probs_avg = dec.WindowAverage(n, self.body, probs.shape[-1])
+                hidden_avg = dec.WindowAverage(n, self.body, hidden.shape[-1])
+            probs_avg.add(chunk, probs)  # summed as they come: only one call's windows are held at a time
+            hidden_avg.add(chunk, hidden)
+        assert probs_avg is not None and hidden_avg is not None  # n > 0, so there is at least one window
+        return probs_avg.result(), hidden_avg.result()
 
     def rank(self, hidden: np.ndarray, a: int, b: int) -> np.ndarray:
         """Probabilities of the 14 techniques for the span over tokens ``[a, b)``."""
@@ -246,13 +250,6 @@ def recurs(text: str, start: int, end: int) -> bool:
     words = [w for w in words if len(w) >= 4] or words
     rest = (text[:start] + " " + text[end:]).lower()
     return any(re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", rest) for w in words)
-
-
-def _pad_to(x: np.ndarray, width: int) -> np.ndarray:
-    """Pad axis 1 (window length) with zeros up to ``width``."""
-    if x.shape[1] == width:
-        return x
-    return np.pad(x, ((0, 0), (0, width - x.shape[1]), (0, 0)))
 
 
 def get_model() -> TechniqueModel:

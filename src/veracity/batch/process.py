@@ -46,6 +46,9 @@ class Worker:
     """Holds one loaded Pipeline and analyses chunks of records with it."""
 
     def __init__(self, spec: WorkerSpec, *, load: bool = True) -> None:
+        from veracity.models.loading import cap_malloc_arenas
+
+        cap_malloc_arenas()  # a worker process starts fresh: cap its arenas before its models allocate
         from veracity.pipeline import Pipeline
 
         self.spec = spec

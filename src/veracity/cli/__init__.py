@@ -59,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (and is the console-script entry point)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
+    from veracity.models.loading import cap_malloc_arenas
+
+    cap_malloc_arenas()  # before any model or worker thread allocates
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
@@ -78,6 +81,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         sys.stderr.write(f"veracity: {type(exc).__name__}: {_one_line(str(exc))}\n")
         return EXIT_USAGE if exc.user_error else EXIT_FAULT
+    except MemoryError:  # an address-space or memory cap: the input is too big for this machine's limits
+        if debug:
+            raise
+        sys.stderr.write(
+            "veracity: OutOfMemory: ran out of memory analysing this input; split it into shorter documents, lower "
+            "--max-chars, or run with more memory\n"
+        )
+        return EXIT_USAGE
+    except OSError as exc:  # the file system refused one of the user's paths: theirs to fix, not an internal fault
+        if debug:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        reason = exc.strerror or _one_line(str(exc))
+        sys.stderr.write(f"veracity: FileError: cannot use{where}: {reason}; check the path and its permissions\n")
+        return EXIT_USAGE
     except Exception as exc:  # an internal fault: say so, point at --debug
         if debug:
             raise

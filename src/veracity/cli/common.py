@@ -60,7 +60,12 @@ def write_output(content: str, out: str | None) -> None:
         path = Path(out)
         if path.parent and not path.parent.exists():
             raise UsageError(f"cannot write {out}: folder {path.parent} does not exist")
-        path.write_text(content, encoding="utf-8")
+        if path.is_dir():
+            raise UsageError(f"cannot write {out}: it is a folder; give a file name such as {path / 'report.json'}")
+        try:
+            path.write_text(content, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {out}: {exc.strerror or exc}; choose another --out") from None
     else:
         sys.stdout.write(content)
         if not content.endswith("\n"):

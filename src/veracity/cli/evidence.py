@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _evidence(args: argparse.Namespace) -> int:
-    from veracity.models.stance import get_stance_model
+    from veracity.analyzers.evidence import evidence_for_claim
     from veracity.stores.corpus import open_corpus
 
     if not args.claim.strip():
@@ -44,32 +44,29 @@ def _evidence(args: argparse.Namespace) -> int:
     assert name is not None
     store = open_corpus(name)
     try:
-        hits = store.search(args.claim, top_k=args.top)
+        found = evidence_for_claim(store, args.claim, args.top)
     finally:
         store.close()
-    results = get_stance_model().predict([(args.claim, h.context if len(h.context) <= 600 else h.text) for h in hits])
-    for hit, result in zip(hits, results, strict=True):
-        hit.stance = result.as_dict()
     if args.json:
-        sys.stdout.write(
-            json.dumps(
-                {"claim": args.claim, "corpus": store.name, "passages": [h.as_dict() for h in hits]},
-                ensure_ascii=False,
-                indent=2,
-            )
-            + "\n"
-        )
+        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
         return 0
+    hits = found["passages"]
     if not hits:
         sys.stdout.write(f"no passages in corpus {store.name} for this claim\n")
         return 0
+    from veracity.models.stance import stance_quality
+
+    trusted = stance_quality().trusted
+    sys.stdout.write(f"passages to read in corpus {store.name}, best first ({found['stance_caveat']})\n")
     for i, hit in enumerate(hits, 1):
-        sc = hit.stance["scores"]
-        where = " · ".join(x for x in (hit.title, hit.url, hit.date) if x)
+        sc = hit["stance"]["scores"]
+        where = " · ".join(x for x in (hit["title"], hit["url"], hit["date"]) if x)
+        scores = f"supports {sc['supports']:.2f}  refutes {sc['refutes']:.2f}  nei {sc['not_enough_info']:.2f}"
+        label = hit["stance"]["label"]
+        stance = f"{label.upper():<15} {scores}" if trusted else f"stance hint {label} ({scores})"
         sys.stdout.write(
-            f"{i}. {hit.stance['label'].upper():<15} supports {sc['supports']:.2f}  refutes {sc['refutes']:.2f}  "
-            f"nei {sc['not_enough_info']:.2f}  (similarity {hit.cosine:.2f})\n"
-            f"   {hit.text}\n   — {hit.doc_id} [{hit.start}:{hit.end}] {where}\n"
+            f"{i}. similarity {hit['cosine']:.2f}  {stance}\n"
+            f"   {hit['text']}\n   — {hit['doc_id']} [{hit['start']}:{hit['end']}] {where}\n"
         )
     return 0
 

@@ -239,6 +239,8 @@ def _index_summary(report: Any) -> str:
         rate = report.embedded / report.embed_seconds if report.embed_seconds > 0 else 0.0
         parts[0] += f" in {report.embed_seconds:.1f} s ({rate:,.0f}/s, 2 texts each)"
     parts.append(f"{report.removed} removed")
+    if getattr(report, "parsed", 0):
+        parts.append(f"{report.parsed} claims parsed in {report.parse_seconds:.1f} s")
     parts.append(f"dense index saved in {report.save_seconds:.1f} s")
     if report.bm25_rebuilt:
         parts.append(f"BM25 rebuilt in {report.bm25_seconds:.1f} s")

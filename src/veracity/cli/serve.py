@@ -70,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
             "service.only": ",".join(split_list(args.only) or []) if args.only else None,
         },
     )
+    if settings.corpus:  # a missing corpus is one line here, not a traceback from every worker at start-up
+        from veracity.stores.corpus import open_corpus
+
+        open_corpus(settings.corpus).close()
     # Every worker process resolves the same settings through the one door (load_settings): a private config file
     # holding the resolved values, named by VERACITY_CONFIG.
     folder = Path(tempfile.mkdtemp(prefix="veracity-serve-"))
@@ -88,6 +92,12 @@ def run(args: argparse.Namespace) -> int:
             log_level=args.log_level,
             server_header=False,
             proxy_headers=False,
+            # open connections get this long to finish after SIGTERM; then the lifespan stops the analyses
+            timeout_graceful_shutdown=max(1, round(settings.service.shutdown_grace)),
+            # slow or idle clients: a bound on open connections (503 beyond) and on idle keep-alive connections; a
+            # slow request body is cut off by the app's guard (body_timeout, 408)
+            limit_concurrency=settings.service.max_connections,
+            timeout_keep_alive=5,
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -207,11 +207,12 @@ def table_scores(articles: list[tuple[str, str, list[dict[str, Any]], Any]]) -> 
 
 def claim_scores(articles: list[tuple[str, list[dict[str, Any]], Any]]) -> dict[str, Any]:
     """Claim sourcing accuracy from (article id, gold, document with sentences/attributions/sources) triples."""
-    from veracity.sourcing.claims import claim_sourcing
+    from veracity.sourcing.claims import SourcingIndex, claim_sourcing
 
     right = total = covered_n = covered_right = partial_n = partial_unsourced = 0
     confusion: dict[str, int] = {}
     for _name, gold, doc in articles:
+        index = SourcingIndex(doc)
         for sent in doc.layer("sentences").spans:
             size = sent.end - sent.start
             if size <= 0:
@@ -222,9 +223,9 @@ def claim_scores(articles: list[tuple[str, list[dict[str, Any]], Any]]) -> dict[
                 # a gold attribution covers part of the sentence, less than half: the issue's definition scores
                 # neither "sourced" nor "unsourced" here; the all-sentences variant counts it as unsourced
                 partial_n += 1
-                partial_unsourced += claim_sourcing(doc, sent.start, sent.end)["sourcing"] == "unsourced"
+                partial_unsourced += claim_sourcing(doc, sent.start, sent.end, index)["sourcing"] == "unsourced"
                 continue
-            result = claim_sourcing(doc, sent.start, sent.end)
+            result = claim_sourcing(doc, sent.start, sent.end, index)
             predicted = [(result["source"]["start"], result["source"]["end"])] if result["source"] else []
             if covering:
                 covered_n += 1

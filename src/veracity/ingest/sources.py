@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from veracity.config import Settings
 from veracity.doc import Document
-from veracity.errors import InputError
+from veracity.errors import DecodingError, InputError
 from veracity.ingest.files import document_from_bytes, read_file
 
 __all__ = ["load_source", "to_document", "with_headline"]
@@ -46,6 +46,8 @@ def to_document(
     if len(given) != 1:
         raise InputError(f"give exactly one of text, html, url or data (got {', '.join(given) or 'none'})")
     extra = {k: v for k, v in (meta or {}).items() if v is not None}
+    for field_name, value in (("text", text), ("html", html), ("url", url), ("title", title), ("id", id)):
+        _refuse_surrogates(value, field_name, name)
     if text is not None:
         from veracity.ingest.text import from_text
 
@@ -62,6 +64,21 @@ def to_document(
         assert data is not None
         doc = document_from_bytes(data, name=name, settings=settings, title=title, is_html=is_html)
     return with_headline(doc, title or doc.meta.get("title"), id=id, meta=extra)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(value: str | None, field_name: str, name: str) -> None:
+    """A lone UTF-16 surrogate (valid in JSON as "\\ud800", never text) is the sender's error, said with its place."""
+    if value is None:
+        return
+    found = _SURROGATE.search(value)
+    if found is not None:
+        raise DecodingError(
+            f"{name}: {field_name} holds a lone UTF-16 surrogate (\\u{ord(found.group()):04x}) at character "
+            f"{found.start()}, which is not text; fix the program that wrote it (it split a surrogate pair or an emoji)"
+        )
 
 
 def with_headline(

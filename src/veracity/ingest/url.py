@@ -31,6 +31,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 
+from veracity import budget
 from veracity._version import __version__
 from veracity.config import Settings
 from veracity.doc import Document
@@ -177,7 +178,8 @@ def _resolve(host: str, port: int, allow_private: bool, deadline: _Deadline | No
 def fetch(url: str, settings: Settings | None = None) -> Fetched:
     """Fetch a URL under every guard above; raise a FetchError subclass with a one-line reason otherwise."""
     settings = settings or Settings()
-    deadline = _Deadline(settings.fetch_deadline)
+    left = budget.remaining()  # a service request's budget bounds its fetch too (None outside one)
+    deadline = _Deadline(settings.fetch_deadline if left is None else max(0.001, min(settings.fetch_deadline, left)))
     try:
         return _fetch(url, settings, deadline)
     except (FetchError, InputTooLargeError, UnsupportedInputError) as exc:

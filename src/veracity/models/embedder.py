@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from veracity import budget
 from veracity.errors import ModelMissingError
 from veracity.models import loading
 from veracity.models.loading import artifact_path, default_threads, onnx_session
@@ -72,6 +73,7 @@ class Embedder:
 
     def _run(self, encodings: list[Any]) -> np.ndarray:
         """One padded batch through the session."""
+        budget.check()
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)

@@ -11,9 +11,11 @@ process shares one copy of each (the spaCy pipeline, the embedder, the claim sco
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Callable
 from functools import cache
@@ -62,6 +64,20 @@ def shared(key: str, build: Callable[[], T]) -> T:
         if key not in _shared:
             _shared[key] = build()
         return _shared[key]
+
+
+def cap_malloc_arenas(arenas: int = 2) -> None:
+    """Limit glibc to ``arenas`` malloc arenas (unless ``MALLOC_ARENA_MAX`` is set): by default every thread that
+    allocates (onnxruntime's, the claims pool's, the service's) reserves its own 64 MB arena, which made a
+    300,000-character analysis run out of a 2 GB address space (``ulimit -v``) with under 1 GB actually in use.
+    Measured: the same text passes under the cap with 2 arenas. No effect off Linux/glibc."""
+    if sys.platform != "linux" or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # musl or another libc: nothing to cap
+        return
 
 
 def default_threads() -> int:
@@ -187,10 +203,15 @@ def onnx_session(artifact_dir: str, filename: str = "model.onnx", threads: int |
     """
     import onnxruntime as ort
 
+    # no usage events leave the machine (onnxruntime sends them only from Windows builds, but the promise is ours)
+    ort.disable_telemetry_events()
     model_file = artifact_path(artifact_dir, filename)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads if threads is not None else default_threads()
     options.inter_op_num_threads = 1
+    # no busy-waiting between ops: on a shared CPU spinning threads burn the cores the others need (MiniLM int8, 2
+    # threads, load 7 on 2 cores: 178 -> 335 texts per CPU-second and 89 -> 219 texts/s wall; 1 thread about equal)
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
         return ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])

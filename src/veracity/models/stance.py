@@ -24,10 +24,29 @@ import numpy as np
 
 from veracity.errors import UsageError
 
-__all__ = ["ARTIFACT", "LABELS", "StanceModel", "StanceResult", "get_stance_model", "pair_features", "stance"]
+__all__ = [
+    "ARTIFACT",
+    "LABELS",
+    "TRUST_CV_MACRO_F1",
+    "TRUST_FEVER_SYMMETRIC",
+    "StanceModel",
+    "StanceQuality",
+    "StanceResult",
+    "get_stance_model",
+    "pair_features",
+    "stance",
+    "stance_quality",
+]
 
 ARTIFACT = "stance-minilm-head"
 LABELS = ("supports", "refutes", "not_enough_info")
+
+#: the bars a stance model must clear before reports show its labels as "supports"/"refutes" and count claims refuted by
+#: the user's corpus: the issue's target on FEVER-Symmetric dev (2-way accuracy; it punishes claim-only shortcuts) and a
+#: macro-F1 on Climate-FEVER pairs (5-fold CV grouped by claim; chance is about 0.33). Below them a passage is shown as
+#: a passage to read, with the model's label kept only as a hint in its attrs.
+TRUST_FEVER_SYMMETRIC = 0.75
+TRUST_CV_MACRO_F1 = 0.60
 
 _NEG = re.compile(
     r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|n't|fails?|failed|refused?|denied|denies|"
@@ -219,6 +238,58 @@ class StanceResult:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {"label": self.label, "scores": dict(self.scores)}
+
+
+@dataclass(frozen=True)
+class StanceQuality:
+    """The shipped stance model's measured quality (from its ``metrics.json``) and whether it clears the bars."""
+
+    fever_symmetric: float | None
+    cv_macro_f1: float | None
+
+    @property
+    def trusted(self) -> bool:
+        """True when both numbers are known and clear :data:`TRUST_FEVER_SYMMETRIC` and :data:`TRUST_CV_MACRO_F1`."""
+        return (
+            self.fever_symmetric is not None
+            and self.cv_macro_f1 is not None
+            and self.fever_symmetric >= TRUST_FEVER_SYMMETRIC
+            and self.cv_macro_f1 >= TRUST_CV_MACRO_F1
+        )
+
+    def caveat(self) -> str:
+        """One sentence for readers: how far the stance labels can be trusted, with the numbers."""
+        fs = f"{self.fever_symmetric:.2f}" if self.fever_symmetric is not None else "not measured"
+        f1 = f"{self.cv_macro_f1:.2f}" if self.cv_macro_f1 is not None else "not measured"
+        if self.trusted:
+            return (
+                f"stance labels come from a model with FEVER-Symmetric dev accuracy {fs} and Climate-FEVER macro-F1 "
+                f"{f1}; read the passage before relying on 'supports' or 'refutes'"
+            )
+        return (
+            f"these are passages to read, not verdicts: the stance model is not yet reliable (FEVER-Symmetric dev "
+            f"accuracy {fs}, chance 0.50; Climate-FEVER macro-F1 {f1}), so its label is only a hint; read the passage"
+        )
+
+
+def stance_quality() -> StanceQuality:
+    """The shipped model's numbers from its ``metrics.json`` (unknown numbers: not trusted)."""
+    from veracity.models.loading import shared
+
+    def load() -> StanceQuality:
+        try:
+            from veracity.models.loading import artifact_path
+
+            metrics = json.loads(artifact_path(ARTIFACT, "metrics.json").read_text(encoding="utf-8"))
+            fs = metrics.get("fever_symmetric_dev_accuracy_2way")
+            f1 = metrics.get("cv_macro_f1_climate_fever", {}).get(metrics.get("chosen"))
+        except Exception:  # a missing or unreadable file means unmeasured, never trusted
+            return StanceQuality(None, None)
+        return StanceQuality(
+            float(fs) if isinstance(fs, (int, float)) else None, float(f1) if isinstance(f1, (int, float)) else None
+        )
+
+    return shared("stance-quality", load)
 
 
 class StanceModel:

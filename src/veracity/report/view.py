@@ -436,7 +436,7 @@ def _claims(report: Report) -> list[ClaimView]:
                 types=tuple(str(t) for t in span.attrs.get("type", []) if t != "other"),
                 evidence=tuple(
                     EvidenceView(
-                        e.label,
+                        "passage to read" if e.label == "passage" else e.label,
                         e.score,
                         str(e.attrs.get("passage") or ""),
                         str(e.attrs.get("title") or ""),

@@ -13,7 +13,7 @@ from veracity.errors import UsageError
 from veracity.report import Report
 from veracity.service.classify import classifier, normalise_classification, technique_legend
 from veracity.service.engine import Engine, Source
-from veracity.service.errors import ERROR_RESPONSES, ServiceError
+from veracity.service.errors import ERROR_RESPONSES, ErrorBody, ServiceError
 
 __all__ = ["health_router", "v1_router"]
 
@@ -277,6 +277,77 @@ async def search_factchecks(
     return FactCheckSearchResponse(query=q, results=[FactCheckMatch(**r) for r in results])
 
 
+class EvidenceRequest(BaseModel):
+    """A claim to look up in the service's evidence corpus."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"claim": "Sea levels rose 20 cm last century", "top": 5}]}
+    )
+    claim: str = Field(min_length=1, max_length=2000, description="the claim, one sentence")
+    top: int = Field(default=5, ge=1, le=50, description="how many passages")
+
+
+class EvidencePassage(BaseModel):
+    """A passage of the corpus with its provenance, retrieval scores and the stance model's label (a hint)."""
+
+    model_config = ConfigDict(extra="allow")
+    passage_id: int
+    doc_id: str
+    title: str
+    url: str
+    date: str
+    start: int = Field(description="first character of the sentence in its document's text")
+    end: int
+    context_start: int
+    context_end: int
+    text: str
+    context: str = Field(description="the sentence with its neighbours (what the stance model reads)")
+    content_hash: str
+    score: float = Field(description="fused retrieval score, higher is better")
+    cosine: float
+    bm25: float
+    stance: dict[str, Any] = Field(description='{"label": supports|refutes|not_enough_info, "scores": {...}}')
+
+
+class EvidenceResponse(BaseModel):
+    """The passages for a claim, best first: the same JSON as ``veracity evidence --json``."""
+
+    claim: str
+    corpus: str
+    passages: list[EvidencePassage]
+    stance_caveat: str = Field(description="how far the stance labels can be trusted")
+
+
+@v1_router.post(
+    "/evidence",
+    summary="Passages of your corpus about a claim",
+    response_model=EvidenceResponse,
+    responses={
+        **_errors(401, 413, 415, 422, 503),
+        404: {"model": ErrorBody, "description": "no evidence corpus is configured on this service"},
+    },
+)
+async def evidence(body: EvidenceRequest, request: Request) -> EvidenceResponse:
+    """Search the service's evidence corpus (``veracity serve --corpus NAME``) for a claim; 404 when none is set."""
+    if not body.claim.strip():
+        raise UsageError("claim is blank; give the claim text")
+    engine = engine_of(request)
+    corpus = engine.services.corpus
+    if corpus is None and engine.ready:
+        corpus = getattr(engine.pipeline.services, "corpus", None)
+    if corpus is None:
+        raise ServiceError(
+            404,
+            "NoCorpus",
+            "no evidence corpus is configured on this service; build one with `veracity corpus add SOURCE --corpus "
+            "NAME` and start the service with `veracity serve --corpus NAME` (or set VERACITY_CORPUS)",
+        )
+    from veracity.analyzers.evidence import evidence_for_claim
+
+    found = await engine.call(evidence_for_claim, corpus, body.claim, body.top)
+    return EvidenceResponse(**found)
+
+
 @v1_router.post(
     "/techniques/classify",
     summary="Which persuasion technique does a passage use?",
@@ -326,10 +397,15 @@ async def healthz() -> Health:
 
 @health_router.get("/readyz", summary="Readiness", response_model=Health, responses=_errors(503))
 async def readyz(request: Request) -> Health:
-    """200 once the models are loaded, with the layers this service produces; 503 before."""
+    """200 once the models are loaded, with the layers this service produces; 503 before, and while saturated."""
     engine = engine_of(request)
     if not engine.ready:
-        raise ServiceError(503, "NotReady", "the service is still loading its models")
+        raise ServiceError(503, "NotReady", "the service is still loading its models (or is shutting down)")
+    if engine.saturated:
+        raise ServiceError(
+            503, "Busy", f"saturated: {engine.in_flight} requests running or waiting; send new work elsewhere",
+            {"Retry-After": "5"},
+        )  # fmt: skip
     return Health(
         status="ready", layers=engine.layers, loaded_seconds=engine.loaded_seconds, in_flight=engine.in_flight
     )

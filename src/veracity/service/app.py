@@ -2,7 +2,8 @@
 
 Models load once, in the lifespan, before the first request is accepted; requests then share the loaded pipeline
 through the engine's worker pool. A small ASGI guard in front of the app enforces what a shared deployment needs
-before any route runs: API keys on ``/v1`` (when ``VERACITY_API_KEYS`` is set), the content type of POST bodies (415),
+before any route runs: API keys on ``/v1`` and a key-backed session on the page's forms (when ``VERACITY_API_KEYS``
+is set), a same-origin check on every form POST (403), the content type of POST bodies (415),
 the body size cap (413, checked on the declared length and again while reading), and secure headers on every answer
 (a CSP without inline script, no framing, no sniffing, no caching of answers that carry request data).
 """
@@ -13,6 +14,7 @@ import asyncio
 import hmac
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +29,7 @@ from veracity.pipeline import Pipeline
 from veracity.service.api import health_router, v1_router
 from veracity.service.engine import Engine
 from veracity.service.errors import install_error_handlers
+from veracity.service.session import has_session, same_origin
 
 __all__ = ["CSP", "app_from_env", "create_app"]
 
@@ -62,9 +65,12 @@ and sourcing, every finding a character span of the text. `POST /v1/analyze` ret
 `veracity analyze -f json` (its JSON Schema: `GET /v1/schema`).
 
 Every error has one shape, `{"error": {"type": "...", "message": "..."}}`: 400 URL refused (bad scheme, private
-address), 401 missing/wrong API key, 413 body or text over the cap, 415 wrong content type, 422 invalid input,
-502 URL not fetched, 503 not ready / busy / over the time budget / feature not installed, 504 the URL's server timed out.
-When the operator sets `VERACITY_API_KEYS`, `/v1` needs `Authorization: Bearer <key>` (or `X-API-Key: <key>`).
+address), 401 missing/wrong API key, 403 form posted from another site, 408 body not sent within the body timeout,
+413 body or text over the cap, 415 wrong content type, 422 invalid input, 500 a fault of ours (details only in the
+server log), 502 URL not fetched, 503 not ready / busy / over the time budget / feature not installed, 504 the URL's
+server timed out.
+When the operator sets `VERACITY_API_KEYS`, `/v1` needs `Authorization: Bearer <key>` (or `X-API-Key: <key>`), and
+the web page asks for a key once and keeps a session cookie. Forms posted from another site get 403.
 """
 
 
@@ -85,6 +91,19 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         send = self._secure(send, path)
         api = path == "/v1" or path.startswith("/v1/")
+        form_post = not api and scope.get("method") == "POST"
+        if form_post and not same_origin(headers, self.service.allowed_origins):
+            await self._error(
+                send, headers, api, 403, "CrossSiteRequest",
+                "this form was sent from another site; open the page on this server and submit it there",
+            )  # fmt: skip
+            return
+        if form_post and self._keys and path != "/session" and not self._page_authorised(headers):
+            await self._error(
+                send, headers, api, 401, "Unauthorized",
+                "this page needs an API key: open / and enter the key the operator gave you",
+            )  # fmt: skip
+            return
         if api and self._keys and not self._authorised(headers):
             await self._error(
                 send, headers, api, 401, "Unauthorized",
@@ -107,8 +126,16 @@ class Guard:
                 await self._too_large(send, headers, api, int(declared))
                 return
             chunks, total = [], 0
+            deadline = asyncio.get_running_loop().time() + self.service.body_timeout
             while True:
-                message = await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+                except TimeoutError:
+                    await self._error(
+                        send, headers, api, 408, "RequestTimeout",
+                        f"the request body did not arrive within {self.service.body_timeout:g} s; send it at once",
+                    )  # fmt: skip
+                    return
                 if message["type"] == "http.disconnect":
                     return
                 chunk = message.get("body", b"")
@@ -132,6 +159,10 @@ class Guard:
             await self.app(scope, replay, send)
             return
         await self.app(scope, receive, send)
+
+    def _page_authorised(self, headers: dict[str, str]) -> bool:
+        """A page form needs the session cookie (set by POST /session) or, from scripts, the API key header."""
+        return has_session(headers, self._keys) or self._authorised(headers)
 
     def _authorised(self, headers: dict[str, str]) -> bool:
         given = headers.get("x-api-key", "")
@@ -194,11 +225,14 @@ def create_app(
     settings: Settings | None = None,
     pipeline: Pipeline | None = None,
     service: ServiceSettings | None = None,
+    *,
+    exit_when_stuck: bool = False,
 ) -> FastAPI:
     """Build the service: the JSON API under /v1, health probes, and (unless turned off) the web page at /.
 
     ``settings`` default to ``load_settings()`` (config file and VERACITY_* environment), ``service`` to
     ``settings.service``; ``pipeline`` defaults to every registered analyzer. Models load in the lifespan.
+    ``exit_when_stuck`` (the served process) ends the process when an analysis outlives the shutdown grace.
     """
     settings = settings or load_settings()
     service = service or settings.service
@@ -211,7 +245,17 @@ def create_app(
         try:
             yield
         finally:
-            await asyncio.get_running_loop().run_in_executor(None, engine.stop)
+            drained = await asyncio.get_running_loop().run_in_executor(None, engine.stop)
+            if not drained:
+                log.error(
+                    "veracity service: %d analyses still running %.0f s after shutdown began; exiting without them",
+                    engine.in_flight, service.shutdown_grace,
+                )  # fmt: skip
+                if exit_when_stuck:
+                    logging.shutdown()
+                    os._exit(
+                        0
+                    )  # the pool's threads would otherwise hold the interpreter's exit for as long as they run
 
     app = FastAPI(
         title="veracity",
@@ -240,4 +284,7 @@ def create_app(
 
 def app_from_env() -> FastAPI:
     """The app for ``uvicorn --factory veracity.service.app:app_from_env`` (used by ``veracity serve``)."""
-    return create_app()
+    from veracity.models.loading import cap_malloc_arenas
+
+    cap_malloc_arenas()  # each served worker process, before its models and analysis threads allocate
+    return create_app(exit_when_stuck=True)

@@ -2,7 +2,10 @@
 
 The event loop never runs analysis: every CPU-bound or blocking call (fetching a URL, parsing, running models,
 serialising the report) goes to the pool. The pool is bounded and so is the queue in front of it, so a burst of
-requests gets ``503 Busy`` instead of growing memory without limit. Analyzers are shared by the threads: their
+requests gets ``503 Busy`` instead of growing memory without limit. Each analysis runs under its request's time
+budget (``veracity.budget``): past it the work itself stops at the next checkpoint (between layers, parse pieces and
+model batches), so a thread is never held by a request whose caller already got its 503. Readiness says 503 while
+the pool is saturated, and ``stop()`` returns within ``shutdown_grace`` seconds. Analyzers are shared by the threads: their
 ``load()`` is locked and their models (onnxruntime sessions, the spaCy pipeline) are safe for concurrent calls, and
 each request builds its own ``Document``, so requests never see each other's state.
 """
@@ -22,9 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from veracity.budget import within as budget_limit
 from veracity.config import Services, ServiceSettings, Settings
 from veracity.doc import Document
-from veracity.errors import ServiceError, UsageError
+from veracity.errors import BudgetExceededError, ServiceError, UsageError
 from veracity.pipeline import Pipeline
 from veracity.report import Report
 
@@ -71,7 +75,8 @@ class Engine:
         self._subsets_lock = threading.Lock()
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._in_flight = 0
-        self._in_flight_lock = threading.Lock()
+        self._in_flight_lock = threading.Condition()
+        self._stopping = threading.Event()
         self.ready = False
         self.loaded_seconds: float | None = None
 
@@ -91,14 +96,25 @@ class Engine:
         self.loaded_seconds = round(time.perf_counter() - started, 3)
         self.ready = True
 
-    def stop(self) -> None:
-        """Let running analyses finish, drop queued ones, close the store."""
+    def stop(self) -> bool:
+        """Drop queued analyses, stop running ones at their next checkpoint, close the store, within the grace.
+
+        True when every analysis ended in time; False when one is still running (stuck in a step with no checkpoint):
+        the caller then exits the process rather than wait for it.
+        """
         self.ready = False
+        self._stopping.set()
+        drained = True
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            with self._in_flight_lock:
+                drained = self._in_flight_lock.wait_for(
+                    lambda: self._in_flight == 0, timeout=self.service.shutdown_grace
+                )
             self._executor = None
         with contextlib.suppress(Exception):  # closing must not mask the shutdown
             self.services.close()
+        return drained
 
     @property
     def pipeline(self) -> Pipeline:
@@ -139,7 +155,7 @@ class Engine:
             raise ServiceError(503, "NotReady", "the service is still loading its models; try again in a moment")
         budget = self.service.time_budget
         with self._in_flight_lock:
-            if self._in_flight >= self.service.threads + self.service.queue:
+            if self.saturated:
                 raise ServiceError(
                     503,
                     "Busy",
@@ -156,8 +172,10 @@ class Engine:
         future.add_done_callback(self._done)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout=budget)
-        except TimeoutError:
-            future.cancel()  # dropped if still queued; a running analysis finishes and its result is discarded
+        except (TimeoutError, BudgetExceededError):  # whichever saw the deadline first: one answer
+            future.cancel()  # dropped if still queued; a running one stops at its next checkpoint (past the deadline)
+            if self._stopping.is_set():
+                raise ServiceError(503, "NotReady", "the service is shutting down; try again shortly") from None
             raise ServiceError(
                 503,
                 "TimeBudgetExceeded",
@@ -169,17 +187,23 @@ class Engine:
     def _done(self, _future: object) -> None:
         with self._in_flight_lock:
             self._in_flight -= 1
+            self._in_flight_lock.notify_all()
 
-    @staticmethod
-    def _guarded(deadline: float, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    def _guarded(self, deadline: float, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
         if time.monotonic() > deadline:  # waited in the queue past its budget: the caller is gone
             raise ServiceError(503, "TimeBudgetExceeded", "the request spent its time budget waiting in the queue")
-        return fn(*args)
+        with budget_limit(deadline, self._stopping):
+            return fn(*args)
 
     @property
     def in_flight(self) -> int:
         """Requests running or queued in the pool now."""
         return self._in_flight
+
+    @property
+    def saturated(self) -> bool:
+        """True when a new request would get 503 Busy: every thread and queue place is taken."""
+        return self._in_flight >= self.service.threads + self.service.queue
 
     # -- the work itself (runs in pool threads) ------------------------------------------------------------------------
     def document(self, source: Source) -> Document:

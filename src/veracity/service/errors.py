@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from veracity.errors import ServiceError, VeracityError
+from veracity.errors import ConfigurationError, ServiceError, VeracityError
 
 __all__ = ["ERROR_RESPONSES", "ErrorBody", "ServiceError", "error_response", "install_error_handlers"]
 
@@ -74,15 +74,32 @@ def describe_validation(exc: RequestValidationError) -> str:
     return f"{where}: {message}{more}"
 
 
+INTERNAL_MESSAGE = "internal error; the server log has the details"
+
+
+def public_error(exc: Exception) -> tuple[int, str, str]:
+    """(status, type, message) safe to show a client: the user's own errors say what to fix; faults of ours (a
+    failing analyzer, a bug) say only that the log has the details, never paths, offsets or code."""
+    if isinstance(exc, ServiceError):
+        return exc.status, exc.type, exc.message
+    status = getattr(exc, "http_status", 500)
+    status = status if 400 <= status < 600 else 500
+    if isinstance(exc, ConfigurationError):  # the operator's to fix (a missing model, a bad setting), not the client's
+        return 503, "NotAvailable", "not available on this server: it is not set up for this; the server log says why"
+    if isinstance(exc, VeracityError) and (exc.user_error or status in (502, 503, 504)):
+        return status, type(exc).__name__, _one_line(str(exc))
+    return 500, "InternalError", INTERNAL_MESSAGE
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every kind of failure to the one JSON shape."""
 
     @app.exception_handler(VeracityError)
     async def _veracity(request: Request, exc: VeracityError) -> Response:
-        status = exc.http_status if 400 <= exc.http_status < 600 else 500
-        if status >= 500 and status not in (502, 503, 504):
+        status, kind, message = public_error(exc)
+        if kind in ("InternalError", "NotAvailable"):
             log.exception("internal error on %s", request.url.path, exc_info=exc)
-        return error_response(status, type(exc).__name__, _one_line(str(exc)))
+        return error_response(status, kind, message)
 
     @app.exception_handler(ServiceError)
     async def _service(request: Request, exc: ServiceError) -> Response:
@@ -109,4 +126,4 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s", request.url.path, exc_info=exc)
-        return error_response(500, "InternalError", "internal error; the server log has the details")
+        return error_response(500, "InternalError", INTERNAL_MESSAGE)

@@ -9,6 +9,8 @@ turns it back into a JSON or HTML file, so nothing is kept on the server between
 
 from __future__ import annotations
 
+import hmac
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,17 +20,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from veracity._version import __version__
-from veracity.errors import UsageError, VeracityError
+from veracity.errors import SpanError, UsageError, VeracityError
 from veracity.report import Report
 from veracity.report.render import render
 from veracity.report.view import Piece, build_view
 from veracity.service.classify import classifier, normalise_classification, technique_legend
 from veracity.service.engine import Engine, Source
-from veracity.service.errors import ServiceError
+from veracity.service.errors import ServiceError, public_error
+from veracity.service.session import cookie_header, has_session, session_token
 
 __all__ = ["error_page", "router"]
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("veracity.service")
 HERE = Path(__file__).resolve().parent
 
 #: CSS class of each layer drawn in the article (techniques also get a colour class c0…c15 from style.css)
@@ -54,6 +58,7 @@ def _env() -> Any:
 
 def _render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("report_json", "")
+    context.setdefault("needs_key", False)
     body = _env().get_template(name).render(version=__version__, piece_class=piece_class, **context)
     return HTMLResponse(body, status_code=status)
 
@@ -78,10 +83,33 @@ def _engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
+def _needs_key(request: Request) -> bool:
+    """True when the operator set API keys and this browser has no session yet."""
+    keys = [k.encode("utf-8") for k in request.app.state.service.api_keys]
+    headers = {"cookie": request.headers.get("cookie", "")}
+    return bool(keys) and not has_session(headers, keys)
+
+
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
-    """The empty form."""
-    return _render("page.html", form={}, error=None, view=None)
+    """The empty form (or, on a keyed deployment without a session, the form asking for the key)."""
+    return _render("page.html", form={}, error=None, view=None, needs_key=_needs_key(request))
+
+
+@router.post("/session")
+async def start_session(request: Request) -> Response:
+    """Trade an API key typed into the page for a session cookie, then show the form (303 to /)."""
+    keys = [k.encode("utf-8") for k in request.app.state.service.api_keys]
+    form = await _form(request)
+    given = form.get("key", "").strip().encode("utf-8")
+    if not keys:
+        return RedirectResponse("/", status_code=303)
+    if not given or not any(hmac.compare_digest(given, key) for key in keys):
+        error = {"type": "Unauthorized", "message": "that is not a key this server accepts; check it and try again"}
+        return _render("page.html", 401, form={}, error=error, view=None, needs_key=True)
+    answer = RedirectResponse("/", status_code=303)
+    answer.headers["set-cookie"] = cookie_header(session_token(given), secure=request.url.scheme == "https")
+    return answer
 
 
 @router.get("/favicon.ico")
@@ -140,7 +168,10 @@ async def download(request: Request) -> Response:
 
 
 def _download(raw: str, fmt: str) -> bytes:
-    report = Report.from_json(raw)  # checks the schema version and every span against the text
+    try:
+        report = Report.from_json(raw)  # checks the schema version and every span against the text
+    except SpanError as exc:  # the client's upload, not our fault: say what is wrong with it
+        raise UsageError(f"the report is not one veracity wrote, or was changed: {exc}") from None
     if fmt == "json":
         return report.to_json().encode("utf-8")
     return render(report, "html").encode("utf-8")
@@ -186,10 +217,10 @@ async def passage(request: Request) -> Response:
 
 
 def _error_parts(exc: Exception) -> tuple[int, str, str]:
-    if isinstance(exc, ServiceError):
-        return exc.status, exc.type, exc.message
-    status = getattr(exc, "http_status", 500)
-    return status, type(exc).__name__, " ".join(str(exc).split())
+    status, kind, message = public_error(exc)
+    if kind in ("InternalError", "NotAvailable"):
+        log.exception("internal error in the page", exc_info=exc)
+    return status, kind, message
 
 
 # -- formatting the one view model -------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from typing import Any
 
 from veracity.doc import Document, Layer, Span
 from veracity.sourcing.cited import cue_cites
+from veracity.sourcing.ranges import RangeIndex
 
-__all__ = ["SOURCING_LABELS", "claim_sourcing", "sourcing_summary", "voice_shares"]
+__all__ = ["SOURCING_LABELS", "SourcingIndex", "claim_sourcing", "sourcing_summary", "voice_shares"]
 
 SOURCING_LABELS = {
     "sourced": "attributed to a named person, organisation, government or outlet",
@@ -46,23 +47,73 @@ def _parts(span: Span) -> list[tuple[int, int]]:
     return [(p["start"], p["end"]) for p in parts] if parts else [(span.start, span.end)]
 
 
-def _mention(sources: Layer | None, src: dict[str, Any] | None) -> Span | None:
-    if sources is None or not src:
-        return None
-    for s in sources.spans:
-        if (s.start, s.end) == (src["start"], src["end"]):
-            return s
-    return None
+class SourcingIndex:
+    """One document's attributions, quoted segments, source mentions and relays, indexed once for every claim.
+
+    Looking each claim up here costs what touches the claim, not the whole document: sourcing stays linear in the
+    length of the text however many claims it holds.
+    """
+
+    def __init__(self, doc: Document) -> None:
+        self.has_attributions = doc.has_layer("attributions")
+        atts = doc.layer("attributions") if self.has_attributions else None
+        self.sources = doc.layer("sources") if doc.has_layer("sources") else None
+        spans = list(atts.spans) if atts is not None else []
+        # hits come back in the layer's order (ties are broken as a scan of the whole layer would)
+        self._attributions = RangeIndex(
+            (min(s for s, _ in rs), max(e for _, e in rs), i) for i, att in enumerate(spans) if (rs := _ranges(att))
+        )
+        #: content parts only: where a relayed attribution's cue may sit inside an outer one
+        self._parts = RangeIndex((s, e, i) for i, att in enumerate(spans) for s, e in _parts(att))
+        self._spans = spans
+        self._segments = atts.data.get("quoted", []) if atts is not None else []
+        self._quoted = RangeIndex((seg["start"], seg["end"], i) for i, seg in enumerate(self._segments))
+        self._quotes_cited = RangeIndex(
+            (s, e, (s, e)) for a in spans if a.label == "direct" and a.attrs.get("cited") for s, e in _parts(a)
+        )
+        self.mentions = {(m.start, m.end): m for m in self.sources.spans} if self.sources is not None else {}
+        # cited sources the table leaves out (an unnamed group behind an unsure cue), with their kind
+        self.unlisted = {
+            (u["start"], u["end"]): u
+            for u in (self.sources.data.get("unlisted", []) if self.sources is not None else [])
+        }
+        self.relays: dict[str, list[dict[str, Any]]] = {}
+        for relay in self.sources.data.get("relays", []) if self.sources is not None else []:
+            for att_id in relay.get("attributions", []):
+                self.relays.setdefault(att_id, []).append(relay)
+
+    def attributions(self, start: int, end: int) -> list[Span]:
+        """Attributions with any range (content, cue, source) touching ``[start, end)``, in layer order."""
+        return [self._spans[i] for i in sorted(self._attributions.overlapping(start, end))]
+
+    def holding(self, at: int) -> list[Span]:
+        """Attributions whose content holds the character at ``at``, in layer order."""
+        return [self._spans[i] for i in sorted(set(self._parts.overlapping(at, at + 1)))]
+
+    def quoted(self, start: int, end: int) -> list[dict[str, Any]]:
+        """Quoted/reported segments touching ``[start, end)``, in layer order."""
+        return [self._segments[i] for i in sorted(self._quoted.overlapping(start, end))]
+
+    def quotes_around(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Content parts of cited direct quotes overlapping ``[start, end)`` (those that may hold a source phrase)."""
+        return [part for part in self._quotes_cited.overlapping(start, end)]
+
+    def mention(self, src: dict[str, Any] | None) -> Span | None:
+        """The sources-layer span exactly over a source phrase, if any."""
+        return self.mentions.get((src["start"], src["end"])) if src else None
+
+
+def _ranges(att: Span) -> list[tuple[int, int]]:
+    """Every character range of an attribution: its content parts, its cue and its source words."""
+    return _parts(att) + [
+        (r["start"], r["end"]) for r in (att.attrs.get("cue"), att.attrs.get("source")) if isinstance(r, dict)
+    ]
 
 
 def _covered(att: Span, start: int, end: int, parts: str | None = None) -> int:
     """Characters of ``[start, end)`` inside the attribution: its content (and its cue and source words with
     ``parts="all"``)."""
-    ranges = _parts(att)
-    if (parts or COVER_PARTS) == "all":
-        ranges += [
-            (r["start"], r["end"]) for r in (att.attrs.get("cue"), att.attrs.get("source")) if isinstance(r, dict)
-        ]
+    ranges = _ranges(att) if (parts or COVER_PARTS) == "all" else _parts(att)
     points = sorted((max(s, start), min(e, end)) for s, e in ranges if min(e, end) > max(s, start))
     total, reach = 0, start
     for s, e in points:
@@ -122,21 +173,20 @@ def _inside(inner: Span, outer: Span) -> bool:
     return inner is not outer and isinstance(cue, dict) and any(s <= cue["start"] < e for s, e in _parts(outer))
 
 
-def _via(doc: Document, att: Span, sources: Layer | None) -> list[dict[str, Any]]:
+def _via(index: SourcingIndex, att: Span) -> list[dict[str, Any]]:
     """Who relays the attribution to us, outermost first: cited attributions whose content holds it ("Sputnik reports:
     two officials said …") and outlets it was given to ("told CNN", "speaking to Sputnik Arabic")."""
     chain: list[dict[str, Any]] = []
-    for outer in doc.layer("attributions").spans:
+    cue = att.attrs.get("cue")
+    for outer in index.holding(cue["start"]) if isinstance(cue, dict) else []:
         src = outer.attrs.get("source")
         if src and outer.attrs.get("cited", True) and _inside(att, outer):
             chain.append({"start": src["start"], "end": src["end"], "attribution": outer.id})
-    if sources is not None:
-        for relay in sources.data.get("relays", []):
-            if att.id in relay.get("attributions", []):
-                chain.append({**relay, "attribution": None})
+    for relay in index.relays.get(att.id or "", []):
+        chain.append({**relay, "attribution": None})
     out = []
     for link in sorted(chain, key=lambda r: r["start"]):
-        mention = _mention(sources, link)
+        mention = index.mention(link)
         row: dict[str, Any] = {"start": link["start"], "end": link["end"]}
         if link.get("domain"):
             row["kind"] = "outlet"
@@ -156,13 +206,15 @@ def _via(doc: Document, att: Span, sources: Layer | None) -> list[dict[str, Any]
     return out
 
 
-def voice_shares(doc: Document, start: int, end: int) -> dict[str, float]:
+def voice_shares(doc: Document, start: int, end: int, index: SourcingIndex | None = None) -> dict[str, float]:
     """Share of ``[start, end)`` in each voice of the attributions layer's ``quoted`` segments ("quoted", "reported",
-    "belief"); the rest ("own") is the writer speaking. Empty ranges and documents without the layer are all "own"."""
+    "belief"); the rest ("own") is the writer speaking. Empty ranges and documents without the layer are all "own".
+    Pass the document's ``SourcingIndex`` when asking for many ranges."""
     shares = {"own": 1.0, "quoted": 0.0, "reported": 0.0, "belief": 0.0}
     if end <= start or not doc.has_layer("attributions"):
         return shares
-    for seg in doc.layer("attributions").data.get("quoted", []):
+    index = index or SourcingIndex(doc)
+    for seg in index.quoted(start, end):
         inside = max(0, min(end, seg["end"]) - max(start, seg["start"]))
         if inside:
             shares[seg["voice"]] = shares.get(seg["voice"], 0.0) + inside / (end - start)
@@ -170,13 +222,14 @@ def voice_shares(doc: Document, start: int, end: int) -> dict[str, float]:
     return {k: round(max(0.0, v), 4) for k, v in shares.items()}
 
 
-def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
+def claim_sourcing(doc: Document, start: int, end: int, index: SourcingIndex | None = None) -> dict[str, Any]:
     """How the claim ``[start, end)`` is sourced: the innermost citing attribution covering most of it.
 
     Beliefs and intentions ("X wants to …") and non-reporting verbs ("the US launched strikes") do not source a
     claim: the writer still asserts them. ``via`` lists who relays the source to us (outermost first), e.g. the outlet
     that reports what "two anonymous US officials" said. ``voice`` is "own" (the writer's) unless a third or more of
     the claim is in others' words: then the largest of "quoted", "reported" or "belief" (see ``voice_shares``).
+    Pass the document's ``SourcingIndex`` when sourcing many claims of one document (it is built once).
     """
     if end <= start:
         raise ValueError(f"empty claim range [{start}, {end})")
@@ -188,29 +241,24 @@ def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
         "attribution": None,
         "via": [],
     }
-    shares = voice_shares(doc, start, end)
+    index = index or SourcingIndex(doc)
+    shares = voice_shares(doc, start, end, index)
     others = {k: v for k, v in shares.items() if k != "own"}
     # a third or more of the claim in others' words (the rest is often the frame: "…,” the mayor said") is theirs
     result["voice"] = max(others, key=lambda k: others[k]) if sum(others.values()) >= 1 / 3 else "own"
-    if not doc.has_layer("attributions"):
+    if not index.has_attributions:
         return result
-    sources = doc.layer("sources") if doc.has_layer("sources") else None
     best: tuple[float, int, Span] | None = None
-    quotes = [
-        (s, e)
-        for a in doc.layer("attributions").spans
-        if a.label == "direct" and a.attrs.get("cited")
-        for s, e in _parts(a)
-    ]
-    for att in doc.layer("attributions").spans:
-        if not _citing(att, quotes):
+    for att in index.attributions(start, end):
+        src = att.attrs.get("source")
+        if not _citing(att, index.quotes_around(src["start"], src["end"]) if isinstance(src, dict) else []):
             continue
         share = _covered(att, start, end) / (end - start)
         if share < MIN_COVER and not _frames(att, start, end):
             if not _whole(att, start, end, share):
                 continue
             if WHOLE_KINDS is not None:
-                m = _mention(sources, att.attrs.get("source"))
+                m = index.mention(att.attrs.get("source"))
                 if m is None or m.attrs.get("kind") not in WHOLE_KINDS:
                     continue
         size = sum(e - s for s, e in _parts(att))
@@ -221,9 +269,9 @@ def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
         return result
     att = best[2]
     src = att.attrs.get("source")
-    mention = _mention(sources, src) if att.attrs.get("cited", True) else None
+    mention = index.mention(src) if att.attrs.get("cited", True) else None
     result["attribution"] = att.id
-    result["via"] = _via(doc, att, sources)
+    result["via"] = _via(index, att)
     if not src:
         result["sourcing"] = "anonymous"
         return result
@@ -235,9 +283,7 @@ def claim_sourcing(doc: Document, start: int, end: int) -> dict[str, Any]:
     elif att.attrs.get("cited", True):
         # a source the table leaves out (an unnamed group behind an unsure cue) keeps its kind: "Subsequent
         # investigations have shown …" rests on a vague source, not a named one
-        rng = (src["start"], src["end"])
-        unlisted = sources.data.get("unlisted", []) if sources is not None else []
-        row = next((u for u in unlisted if (u["start"], u["end"]) == rng), None)
+        row = index.unlisted.get((src["start"], src["end"]))
         result["sourcing"] = "anonymous" if row is not None and row["anonymous"] else "sourced"
         if row is not None:
             result["kind"] = row["kind"]

@@ -28,8 +28,9 @@ class UpsertResult:
 
 @dataclass
 class IndexReport:
-    """What an index update did: records embedded (two texts each) and removed, whether BM25 was rebuilt, and where
-    the time went (``seconds`` in all; embedding, saving the dense index and its bookkeeping, rebuilding BM25)."""
+    """What an index update did: records embedded (two texts each) and removed, claims parsed for their predicate,
+    whether BM25 was rebuilt, and where the time went (``seconds`` in all; embedding, parsing, saving the dense index
+    and its bookkeeping, rebuilding BM25)."""
 
     embedded: int = 0
     removed: int = 0
@@ -38,6 +39,8 @@ class IndexReport:
     embed_seconds: float = 0.0
     save_seconds: float = 0.0
     bm25_seconds: float = 0.0
+    parsed: int = 0
+    parse_seconds: float = 0.0
 
 
 @runtime_checkable

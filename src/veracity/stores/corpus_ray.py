@@ -30,8 +30,8 @@ class _EmbedActor:
         one_thread_per_worker()
         self.embedder = get_embedder()
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.embedder.embed(texts), dtype=np.float32)
+    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        return np.asarray(self.embedder.embed(texts, batch_size=batch_size), dtype=np.float32)
 
 
 class RayEmbedder:
@@ -62,14 +62,15 @@ class RayEmbedder:
         actor = ray.remote(num_cpus=1)(_EmbedActor)
         self.actors = [actor.remote() for _ in range(n)]
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors for ``texts`` in order, computed in one slice per actor."""
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Unit vectors for ``texts`` in order, computed in one slice per actor (``batch_size`` per onnx call)."""
         texts = [str(t) for t in texts]
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         step = -(-len(texts) // len(self.actors))
         futures = [
-            a.embed.remote(texts[i : i + step]) for a, i in zip(self.actors, range(0, len(texts), step), strict=False)
+            a.embed.remote(texts[i : i + step], batch_size)
+            for a, i in zip(self.actors, range(0, len(texts), step), strict=False)
         ]
         return np.vstack(self.ray.get(futures))
 

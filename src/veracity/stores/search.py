@@ -189,10 +189,11 @@ def _embedder_name(embedder: Any) -> str:
     return str(getattr(embedder, "name", None) or f"{type(embedder).__module__}.{type(embedder).__name__}")
 
 
-def save_bm25(path: Path, rowids: list[int], corpus: list[list[str]]) -> None:
+def save_bm25(path: Path, rowids: list[int], corpus: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
     """Write a BM25 index of tokenised ``corpus`` (keyed by ``rowids``) to ``path``, replacing it atomically.
 
-    Shared by the fact-check store and the evidence corpus: a kill mid-write leaves the old index whole.
+    Shared by the fact-check store and the evidence corpus: a kill mid-write leaves the old index whole. ``k1``/``b``
+    default to bm25s's (the fact-check store's); the evidence corpus passes its own, chosen by cross-validation.
     """
     import bm25s
 
@@ -200,7 +201,7 @@ def save_bm25(path: Path, rowids: list[int], corpus: list[list[str]]) -> None:
     if tmp.exists():
         shutil.rmtree(tmp)
     if corpus:
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=k1, b=b)
         retriever.index(corpus, show_progress=False)
         retriever.save(str(tmp), show_progress=False)
     else:
@@ -293,6 +294,7 @@ class HybridIndex:
                 self._dense = None
                 if self.dense_path.exists():
                     self.dense_path.unlink()
+            self._check_predicate_version(rebuild)
             dense = self._load_dense()
             had_index = dense is not None
             removed = [r[0] for r in conn.execute("SELECT rowid FROM removed").fetchall()]
@@ -334,6 +336,7 @@ class HybridIndex:
                 if len(stale):
                     dense.remove(stale)
                 dense.add(keys, claim_vecs + context_vecs, threads=os.cpu_count() or 1)
+                self._store_predicates([(r[0], r[1], r[3]) for r in rows], report)
                 pending_keys.append(keys.astype(np.int64))
                 pending_vecs.append(context_vecs.astype(np.float16))
                 conn.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?)", [(r[0], r[3]) for r in rows])
@@ -342,6 +345,7 @@ class HybridIndex:
                 report.embedded += len(rows)
                 if progress:
                     progress(done, todo)
+            self._backfill_predicates(report)
             save_started = time.perf_counter()
             if dense is not None and (report.embedded or report.removed):
                 tmp = self.dense_path.with_suffix(".usearch.tmp")
@@ -365,6 +369,53 @@ class HybridIndex:
                 report.bm25_seconds = time.perf_counter() - bm25_started
         report.seconds = time.perf_counter() - started
         return report
+
+    # Claim predicates (veracity.stores.predicate): parsed once per record here, so a search parses only itself.
+    def _check_predicate_version(self, rebuild: bool) -> None:
+        """Forget stored predicates made by other rules or another spaCy model (or all, on ``rebuild``)."""
+        from veracity.stores.predicate import predicate_version
+
+        version = predicate_version()
+        if rebuild or self.store.meta_get("predicate_version") != version:
+            conn = self.store.conn
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM predicates")
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('predicate_version', ?)", (version,))
+            conn.execute("COMMIT")
+
+    def _store_predicates(self, rows: list[tuple[int, str, str]], report: IndexReport) -> None:
+        """Parse the claims of ``(rowid, claim, content_hash)`` rows and store their predicates (one transaction)."""
+        from veracity.stores.predicate import claim_predicates, encode_predicate
+
+        if not rows:
+            return
+        started = time.perf_counter()
+        words = claim_predicates([r[1] for r in rows])
+        conn = self.store.conn
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            "INSERT OR REPLACE INTO predicates(rowid, content_hash, words) VALUES (?, ?, ?)",
+            [(r[0], r[2], encode_predicate(w)) for r, w in zip(rows, words, strict=True)],
+        )
+        conn.execute("COMMIT")
+        report.parsed += len(rows)
+        report.parse_seconds += time.perf_counter() - started
+
+    def _backfill_predicates(self, report: IndexReport) -> None:
+        """Parse every record still without a current predicate (a database indexed before predicates were stored,
+        or an update killed between embedding a page and storing its predicates)."""
+        last = 0
+        while True:
+            rows = self.store.conn.execute(
+                "SELECT f.rowid, f.claim, f.content_hash FROM factchecks f LEFT JOIN predicates p ON p.rowid = f.rowid "
+                "WHERE f.rowid > ? AND (p.content_hash IS NULL OR p.content_hash != f.content_hash) "
+                "ORDER BY f.rowid LIMIT 1024",
+                (last,),
+            ).fetchall()
+            if not rows:
+                return
+            self._store_predicates(rows, report)
+            last = rows[-1][0]
 
     # Context vectors: a flat float16 matrix with a sorted int64 key array beside it (memory-mapped when read).
     def _context_paths(self) -> tuple[Path, Path]:
@@ -575,8 +626,11 @@ class HybridIndex:
                 p = float(probs[j])
                 if key not in best[i] or p > best[i][key][0]:
                     best[i][key] = (p, with_context, x[j])
-        from veracity.stores.predicate import MISSING_PREDICATE_FACTOR, predicate_found
+        from veracity.stores.predicate import MISSING_PREDICATE_FACTOR, decode_predicate, predicate_found
 
+        # stored predicates of the records that may be checked (those at or above the threshold): one query
+        checked = {key for pool in best for key, (p, _c, _r) in pool.items() if p >= reranker.threshold}
+        stored = self._predicates(checked)
         results: list[list[Match]] = []
         for i, pool in enumerate(best):
             context = (contexts[i] or "") if contexts is not None else ""
@@ -586,7 +640,9 @@ class HybridIndex:
             for key, (p, with_context, row) in sorted(pool.items(), key=lambda kv: (-kv[1][0], kv[0])):
                 if p < reranker.threshold or passed >= top_k:
                     break
-                if predicate_found(texts[i], records[key].claim, context if with_context else ""):
+                words = stored.get(key)
+                predicate = decode_predicate(words) if words is not None else None
+                if predicate_found(texts[i], records[key].claim, context if with_context else "", predicate):
                     passed += 1
                 else:
                     pool[key] = (p * MISSING_PREDICATE_FACTOR, with_context, row)
@@ -612,6 +668,11 @@ class HybridIndex:
                 )
             results.append(matches)
         return results
+
+    def _predicates(self, rowids: set[int]) -> dict[int, str]:
+        """Stored predicates of these records (those missing are parsed at search time by ``predicate_found``)."""
+        lookup = getattr(self.store, "predicates_by_rowid", None)
+        return lookup(sorted(rowids)) if lookup is not None and rowids else {}
 
     def close(self) -> None:
         """Drop loaded indexes."""

@@ -1,6 +1,6 @@
 """The embedded default fact-check store: one SQLite file, with its search indexes beside it.
 
-Files: ``<db>`` (records, schema version in ``meta``), ``<db>.usearch`` (dense ANN index keyed by SQLite rowid) and
+Files: ``<db>`` (records, schema version in ``meta``, and each claim's parsed predicate), ``<db>.usearch`` (dense ANN index keyed by SQLite rowid) and
 ``<db>.bm25/`` (BM25 index). Upserts are idempotent (matched by id, compared by a content hash); the dense index is
 updated incrementally for new/changed records; BM25 is rebuilt after an import that changed anything (it needs
 corpus-wide statistics; 14k records take well under a second).
@@ -49,6 +49,11 @@ _MIGRATIONS: list[list[str]] = [
         # records whose search text changed since the dense index last saw them
         "CREATE TABLE index_state (rowid INTEGER PRIMARY KEY, text_hash TEXT NOT NULL)",
         "CREATE TABLE removed (rowid INTEGER PRIMARY KEY)",
+    ],
+    [
+        # each record's claim predicate (veracity.stores.predicate), parsed once when indexed; valid while its
+        # content_hash is the record's and meta 'predicate_version' matches the running parser
+        "CREATE TABLE predicates (rowid INTEGER PRIMARY KEY, content_hash TEXT NOT NULL, words TEXT NOT NULL)",
     ],
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -203,6 +208,7 @@ class SQLiteFactCheckStore:
                     row = self._conn.execute("SELECT rowid FROM factchecks WHERE id=?", (rid,)).fetchone()
                     if row:
                         self._conn.execute("DELETE FROM factchecks WHERE rowid=?", row)
+                        self._conn.execute("DELETE FROM predicates WHERE rowid=?", row)
                         self._conn.execute("INSERT OR IGNORE INTO removed(rowid) VALUES (?)", row)
                         removed += 1
                 if removed:
@@ -232,6 +238,28 @@ class SQLiteFactCheckStore:
                 ).fetchall()
             for row in rows:
                 out[row[0]] = FactCheckRecord(*row[1:])
+        return out
+
+    def predicates_by_rowid(self, rowids: Sequence[int]) -> dict[int, str]:
+        """Stored claim predicates (encoded, see ``veracity.stores.predicate``) of these records, where current: made
+        by the running parser from the record as it is now. Records missing here must be parsed by the caller."""
+        from veracity.stores.predicate import predicate_version
+
+        keys = [int(k) for k in rowids]
+        if not keys or self.meta_get("predicate_version") != predicate_version():
+            return {}
+        out: dict[int, str] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                out.update(
+                    self._conn.execute(
+                        f"SELECT p.rowid, p.words FROM predicates p JOIN factchecks f "
+                        f"ON f.rowid = p.rowid AND f.content_hash = p.content_hash WHERE p.rowid IN ({marks})",
+                        chunk,
+                    ).fetchall()
+                )
         return out
 
     def count(self) -> int:
