@@ -120,6 +120,7 @@ def test_she_prefers_the_sentences_subject_over_a_name_it_mentions() -> None:
         "The Latest: Trump's leaked taxes were not from Connecticut, the state's tax commissioner says today.",
         "Stealth Over Health: Hillary Clinton Was Headed to ER But Diverted to Avoid Bad Optics.",
         "Veto Power Impedes Peace Efforts: Eliminating the scourge of war is one of the original goals.",
+        "Another Obama Success Story: Twice Arrested Illegal Alien Kills Sheriff's Deputy in Missouri",
     ],
 )
 def test_a_headline_label_is_not_a_speaker(text: str) -> None:
@@ -134,6 +135,8 @@ def test_a_named_speaker_line_is_still_a_source() -> None:
     )
     rows = _rows(doc)
     assert "Pat Caddell" in rows and "PENCE" in rows
+    # a negation in what the speaker says does not unsay the colon layout
+    assert _rows(_run("Roger Stone: Don't trust the polls this year, they are rigged against us.")) == ["Roger Stone"]
 
 
 def test_an_agency_dateline_is_cut_from_the_source() -> None:

@@ -286,7 +286,7 @@ def _headline(parsed: Any, text: str) -> list[_Attribution]:
         start, colon = title.start(2), title.end(2)
         span = parsed.char_span(start, colon, alignment_mode="expand")
         end = title.end(3)
-        ok = not HEADLINE_STRICT or (span is not None and _speaker_label(span))
+        ok = not HEADLINE_STRICT or (span is not None and _speaker_label(span) and _names_speaker(span))
         if ok and len(text[colon + 1 : end].split()) >= 3:
             out.append(_Attribution([(colon + 1, end)], (colon, colon + 1), (start, colon), "headline", span.root))
     return out
@@ -429,6 +429,17 @@ _HEADLINE_WORDS = frozenset(
 _NAME_PREPOSITIONS = {"of", "for", "de", "del", "da", "von", "van", "al", "bin", "ibn", "on"}
 
 
+def _names_speaker(span: Any) -> bool:
+    """A title's opening phrase names a speaker when a name holds its head ("Roger Stone: …") or its head is a word for
+    one ("Report: …", "Officials: …"), not when it is a title-case phrase around a name ("Another Obama Success
+    Story: …")."""
+    root = span.root
+    if root.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}:
+        return True
+    word = root.lemma_.lower()
+    return word in PERSON_ROLES or word in ORGANIZATION_HEADS or word in GOVERNMENT_HEADS or word == "report"
+
+
 def _speaker_label(span: Any) -> bool:
     """Whether a line's opening label before a colon can be a speaker: not an editorial label ("Correction",
     "The Latest", "UPDATE"), and a name or speaking noun phrase, not a headline fragment with a verb or a
@@ -436,6 +447,8 @@ def _speaker_label(span: Any) -> bool:
     words = " ".join(span.text.split()).strip(" \"“”'‘’").lower()
     if words in _EDITORIAL_LABELS or words.rstrip("s") in _EDITORIAL_LABELS:
         return False
+    if span[0].pos_ == "DET" and span[0].lower_ not in {"the"}:
+        return False  # "Another Obama Success Story: …", "This Week: …": a headline, not a named speaker
     for tok in span:
         if tok.pos_ in {"VERB", "AUX"} or tok.tag_ in {"VBZ", "VBD", "VBP", "VBG", "MD"}:
             return False
@@ -823,6 +836,8 @@ def _resolve(
         first = tok.doc[max(tok.sent.start - 1, 0)].sent
         for prev in reversed(earlier):
             ptok = prev.source_token
+            if prev.source is not None and prev.source[1] <= first.start_char:
+                break  # earlier in reading order than the window: so are all the rest
             if ptok is None or prev.source is None or prev.source[0] >= start or ptok.i < first.start:
                 continue
             if ptok.lower_ in _PRONOUNS or ptok.ent_type_ in {"PERSON", "NORP"} or ptok.tag_ in {"NNS", "NNPS"}:
@@ -1171,6 +1186,8 @@ def _unsaid(verb: Any) -> bool:
     """Whether a cue verb reports nothing said: negated ("did not respond", "wouldn't say"), withheld ("refused to
     comment", "declined to say"), asked or required of someone ("urging employees to report", "requires candidates to
     disclose"), or "show up". A source named only so is no one the article cites."""
+    if verb.pos_ not in {"VERB", "AUX", "NOUN"}:
+        return False  # a colon or dash layout ("Roger Stone: Don't trust …"): what follows is the content
     kids = list(verb.children)
     if UNSAID_NEG and any(c.dep_ == "neg" for c in kids):
         return True
@@ -1212,7 +1229,8 @@ NESTED_QUOTE = True
 def _quoted_inside(att: _Attribution, atts: list[_Attribution], direct_parts: RangeIndex[int] | None = None) -> bool:
     """Whether the cue and source stand inside another speaker's direct quotation ('“… that mad man threatening
     Hillary Clinton …,” Mandel said'): the quoted speaker is the one cited there, not the people they talk about. A
-    first person ("I think …") speaks for the quoted speaker and stays."""
+    first person ("I think …") speaks for the quoted speaker and stays. ``quoted`` holds the direct quotations' parts
+    as sorted ``(start, end, id(attribution))``."""
     if att.source is None or (att.source_token is not None and att.source_token.lower_ in {"i", "we", "me", "us"}):
         return False
     # a quote part that holds the cue and the source holds the source's first character: only those are looked at

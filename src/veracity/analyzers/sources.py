@@ -366,7 +366,7 @@ KIND_BARS: dict[str, float] = {"vague": 0.75, "government": 0.75}
 def _sure(m: dict[str, Any]) -> bool:
     """Whether a cited mention's best cue is sure enough for its kind (credited outlets need no cue)."""
     bar = KIND_BARS.get(m["kind"])
-    return bar is None or "bar" not in m or m["bar"] >= bar
+    return bar is None or "bar" not in m or m.get("document_head", False) or m["bar"] >= bar
 
 
 def _contains_words(longer: list[str], shorter: list[str]) -> bool:
@@ -448,6 +448,9 @@ class SourceAnalyzer(BaseAnalyzer):
             mention = {"id": f"sources/{k}", "start": s, "end": e, **info, "via": "attribution"}
             mention["cited"] = (s, e) in cited_ranges
             mention["bar"] = cue_bar.get((s, e), 0.0)
+            head = _head(parsed, s, e)
+            # "studies show", "polls suggest": unnamed documents are the vague sources a reader most needs to see
+            mention["document_head"] = head is not None and head.lemma_.lower() in DOCUMENT_HEADS
             # only a pronoun, an unnamed role ("she", "the official", "the group") or a short back-reference ("the
             # Observatory") takes its referent's identity
             short = e - s <= 40 and text[s:e].lower().startswith("the ") and len(text[s:e].split()) == 2
@@ -512,6 +515,12 @@ class SourceAnalyzer(BaseAnalyzer):
         ordered = sorted(mentions, key=lambda m: m["start"])
         names = _group(ordered, text, parsed)
         listed = {m["source_id"] for m in ordered if m["cited"] and _sure(m)}
+        # cited, but an unnamed group or government behind a cue not sure enough for a row: claims still need its kind
+        unlisted = [
+            {"start": m["start"], "end": m["end"], "kind": m["kind"], "anonymous": bool(m["anonymous"])}
+            for m in ordered
+            if m["cited"] and m["source_id"] not in listed
+        ]
         ordered = [m for m in ordered if m["source_id"] in listed]
         renumber: dict[str, str] = {}
         for m in ordered:
@@ -579,6 +588,7 @@ class SourceAnalyzer(BaseAnalyzer):
             "article_outlet": article,
             "relays": relays,
             "outlets_mentioned": mentioned,
+            "unlisted": unlisted,
         }
         return Layer("sources", spans, relations, data=data)
 

@@ -72,6 +72,11 @@ class SourcingIndex:
             (s, e, (s, e)) for a in spans if a.label == "direct" and a.attrs.get("cited") for s, e in _parts(a)
         )
         self.mentions = {(m.start, m.end): m for m in self.sources.spans} if self.sources is not None else {}
+        # cited sources the table leaves out (an unnamed group behind an unsure cue), with their kind
+        self.unlisted = {
+            (u["start"], u["end"]): u
+            for u in (self.sources.data.get("unlisted", []) if self.sources is not None else [])
+        }
         self.relays: dict[str, list[dict[str, Any]]] = {}
         for relay in self.sources.data.get("relays", []) if self.sources is not None else []:
             for att_id in relay.get("attributions", []):
@@ -276,7 +281,12 @@ def claim_sourcing(doc: Document, start: int, end: int, index: SourcingIndex | N
         result["kind"] = mention.attrs.get("kind")
         result["sourcing"] = "anonymous" if mention.attrs.get("anonymous") else "sourced"
     elif att.attrs.get("cited", True):
-        result["sourcing"] = "sourced"
+        # a source the table leaves out (an unnamed group behind an unsure cue) keeps its kind: "Subsequent
+        # investigations have shown …" rests on a vague source, not a named one
+        row = index.unlisted.get((src["start"], src["end"]))
+        result["sourcing"] = "anonymous" if row is not None and row["anonymous"] else "sourced"
+        if row is not None:
+            result["kind"] = row["kind"]
     else:
         # reported speech whose source phrase names no one we can identify ("he said" with no antecedent, "It
         # said"): the words are kept as the source, the claim counts as anonymously sourced
