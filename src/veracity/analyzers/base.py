@@ -39,7 +39,8 @@ class Analyzer(Protocol):
 class BaseAnalyzer:
     """Convenience base: idempotent locked ``load()``, per-call timing into provenance, a default batch method.
 
-    Subclasses set the class attributes and implement ``_load()`` (optional) and ``_analyze(doc) -> Layer``.
+    Subclasses set the class attributes and implement ``_load()`` (optional) and ``_analyze(doc) -> Layer`` or, to
+    batch model calls, ``_analyze_batch(docs)`` (then ``_analyze`` is a batch of one).
     """
 
     name: ClassVar[str]
@@ -95,7 +96,10 @@ class BaseAnalyzer:
         raise NotImplementedError
 
     def _analyze(self, doc: Document) -> Layer:
-        raise NotImplementedError
+        """Override with the analysis of one document; an analyzer that batches gets this for free (a batch of one)."""
+        if type(self)._analyze_batch is BaseAnalyzer._analyze_batch:
+            raise NotImplementedError(f"{type(self).__name__} implements neither _analyze nor _analyze_batch")
+        return self._analyze_batch([doc])[0]
 
     def _stamp(self, layer: Layer, seconds: float) -> Layer:
         return Layer(

@@ -99,9 +99,6 @@ class ClaimAnalyzer(BaseAnalyzer):
         assert self._scorer is not None
         return self._scorer
 
-    def _analyze(self, doc: Document) -> Layer:
-        return self._analyze_batch([doc])[0]
-
     def _analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
         """Score the sentences of all documents in one bulk call, then build each layer."""
         scorer = self.scorer

@@ -23,9 +23,6 @@ class EntityAnalyzer(BaseAnalyzer):
     def _load(self) -> None:
         spacy_pipeline()
 
-    def _analyze(self, doc: Document) -> Layer:
-        return self._analyze_batch([doc])[0]
-
     def _analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
         """Run the rest of the spaCy pipeline (attribute rules, lemmas, NER) over the batch, then build each layer.
 

@@ -117,9 +117,6 @@ class EvidenceAnalyzer(BaseAnalyzer):
         """Use the process's corpus (``services.corpus``; None: the layer says none is configured)."""
         return cls(corpus=getattr(services, "corpus", None))
 
-    def _analyze(self, doc: Document) -> Layer:
-        return self._analyze_batch([doc])[0]
-
     def _stance_model(self) -> Any:
         if self._stance is None:
             from veracity.models.stance import get_stance_model

@@ -50,9 +50,6 @@ class FactCheckAnalyzer(BaseAnalyzer):
         """Use the process's one fact-check store (``services.factchecks``)."""
         return cls(store=getattr(services, "factchecks", None))
 
-    def _analyze(self, doc: Document) -> Layer:
-        return self._analyze_batch([doc])[0]
-
     def _analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
         """One search for the claims of every document (the base class times and stamps it)."""
         wanted = [

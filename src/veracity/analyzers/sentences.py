@@ -22,9 +22,6 @@ class SentenceAnalyzer(BaseAnalyzer):
     def _load(self) -> None:
         spacy_pipeline()
 
-    def _analyze(self, doc: Document) -> Layer:
-        return self._analyze_batch([doc])[0]
-
     def _analyze_batch(self, docs: Sequence[Document]) -> list[Layer]:
         """Parse the batch together through ``nlp.pipe`` (only as far as the parser), then build each layer.
 
