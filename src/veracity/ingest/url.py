@@ -108,17 +108,8 @@ class _WatchedHTTPConnection(HTTPConnection):
         return sock
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
     """The HTTPS twin of ``_WatchedHTTPConnection`` (the TLS handshake is under the deadline too)."""
-
-    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._deadline = deadline
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        self._deadline.watch(sock)
-        return sock
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
