@@ -96,7 +96,7 @@ class SourcingIndex:
 
     def quotes_around(self, start: int, end: int) -> list[tuple[int, int]]:
         """Content parts of cited direct quotes overlapping ``[start, end)`` (those that may hold a source phrase)."""
-        return [part for part in self._quotes_cited.overlapping(start, end)]
+        return self._quotes_cited.overlapping(start, end)
 
     def mention(self, src: dict[str, Any] | None) -> Span | None:
         """The sources-layer span exactly over a source phrase, if any."""
