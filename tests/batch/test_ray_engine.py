@@ -24,7 +24,6 @@ HTML = (
 def ray_session() -> Iterator[Any]:
     """One local Ray instance (2 CPUs) for every Ray test in this module."""
     ray = pytest.importorskip("ray", reason="the Ray engine needs the ray extra: pip install -e '.[ray]'")
-    pytest.importorskip("ray.data", reason="the Ray engine needs Ray Data: pip install -e '.[ray]'")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     yield ray
     ray.shutdown()

@@ -99,7 +99,6 @@ def run_batch(
     chunk_size: int = 16,
     settings: Settings | None = None,
     ray_address: str | None = None,
-    ray_window: int = 2_000,
     progress: bool | None = None,
     stream: TextIO | None = None,
     handle_signals: bool = True,
@@ -132,7 +131,7 @@ def run_batch(
         elif engine == "ray":
             from veracity.batch.ray_engine import RayEngine
 
-            runner = RayEngine(spec, workers, address=ray_address, window=ray_window)
+            runner = RayEngine(spec, workers, address=ray_address)
         else:
             raise UsageError(f"unknown engine {engine!r}; use local or ray")
         summary = BatchSummary(output=str(out), engine=engine, workers=runner.workers, layers=layers)

@@ -8,14 +8,11 @@ passages is cut into one slice per actor. Runs on a local Ray instance (``num_cp
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
-from veracity.batch.ray_engine import _import_ray
-from veracity.errors import ConfigurationError
+from veracity.batch.ray_engine import start_ray
 
 __all__ = ["RayEmbedder"]
 
@@ -43,22 +40,8 @@ class RayEmbedder:
 
     def __init__(self, workers: int | None = None, address: str | None = None) -> None:
         """Start (or join) Ray and create the actor pool."""
-        ray = self.ray = _import_ray()
-        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
-        self._started = False
-        if not ray.is_initialized():
-            kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
-            if address:
-                kwargs["address"] = address
-            elif workers:
-                kwargs["num_cpus"] = workers
-            try:
-                ray.init(**kwargs)
-            except Exception as exc:
-                raise ConfigurationError(f"cannot start or reach Ray ({address or 'local'}): {exc}") from None
-            self._started = True
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        n = max(1, min(workers or cpus, cpus))
+        ray, self._started, n = start_ray(workers, address)
+        self.ray = ray
         actor = ray.remote(num_cpus=1)(_EmbedActor)
         self.actors = [actor.remote() for _ in range(n)]
 
