@@ -136,6 +136,15 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     train, held = split(rows)
     keep = random.Random(SEED + 1)
     train = [i for i in train if not (rows[i][4] == "climate-fever" and rows[i][2] == NEI) or keep.random() < args.nei]
+    if args.balance_negation:
+        # negated claims are refuted 2:1 (Climate-FEVER has more supported claims): drop refuted ones at random until
+        # the two labels are equal, so "the claim says not" carries no label by itself (the shortcut FEVER-Symmetric
+        # punishes)
+        neg = [i for i in train if rows[i][4] == "generated-negation"]
+        by = {SUP: [i for i in neg if rows[i][2] == SUP], REF: [i for i in neg if rows[i][2] == REF]}
+        big, small = (REF, SUP) if len(by[REF]) > len(by[SUP]) else (SUP, REF)
+        drop = set(keep.sample(by[big], len(by[big]) - len(by[small])))
+        train = [i for i in train if i not in drop]
     if args.limit:  # smoke runs: a seeded sample of each part
         pick = random.Random(SEED)
         train = sorted(pick.sample(train, min(args.limit, len(train))))
@@ -149,6 +158,8 @@ def train_loop(model: Any, enc: list[Any], labels: list[int], args: argparse.Nam
     """AdamW, linear warm-up and decay, class-weighted cross-entropy, length-bucketed batches; stops at ``budget_s``."""
     import torch
 
+    if args.freeze_word_embeddings:
+        model.clf.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     counts = np.bincount(labels, minlength=3).astype(np.float64)
     weights = torch.tensor(len(labels) / (3 * np.maximum(counts, 1)), dtype=torch.float32)
     rng = random.Random(SEED)
@@ -156,9 +167,10 @@ def train_loop(model: Any, enc: list[Any], labels: list[int], args: argparse.Nam
     total = per_epoch * args.epochs
     warmup = max(1, int(total * args.warmup))
     no_decay = ("bias", "LayerNorm.weight")
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     params = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+        {"params": [p for n, p in named if not n.endswith(no_decay)], "weight_decay": 0.01},
+        {"params": [p for n, p in named if n.endswith(no_decay)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(params, lr=args.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -285,6 +297,8 @@ def hyper(args: argparse.Namespace) -> dict[str, Any]:
         "dropout": 0.1,
         "max_len": args.max_len,
         "climate_fever_nei_kept": args.nei,
+        "balance_negation": args.balance_negation,
+        "freeze_word_embeddings": args.freeze_word_embeddings,
         "limit": args.limit,
         "threads": args.threads,
         "max_minutes": args.max_minutes,
@@ -475,6 +489,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-len", type=int, default=128)
     parser.add_argument(
         "--nei", type=float, default=0.5, help="share of Climate-FEVER NOT_ENOUGH_INFO pairs trained on"
+    )
+    parser.add_argument(
+        "--balance-negation",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="equal supports/refutes among generated negations (default on)",
+    )
+    parser.add_argument(
+        "--freeze-word-embeddings",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="keep the 30,522 x 384 word-embedding table fixed (half the weights; default on)",
     )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-minutes", type=float, default=45.0, help="training stops here (then evaluates)")
