@@ -5,12 +5,13 @@ passage shown becomes a span over its claim's range with the passage text and it
 date, character offsets, content hash) in ``attrs``; an ``evidence_for`` relation links it to the claim. Without a
 corpus the layer is empty with one note.
 
-Stance is shown only as far as it has been measured to hold (:func:`veracity.models.stance.stance_quality`). While the
-shipped stance model is below its bars (FEVER-Symmetric dev accuracy 0.49 today, chance 0.50), a span is labelled
-``passage`` and scored with its similarity to the claim, the model's label stays in ``attrs["stance_hint"]``, and the
-summary counts claims *with passages to read*, never claims supported or refuted. A model that clears the bars labels
-spans ``supports`` / ``refutes`` / ``not_enough_info`` and the summary adds those counts (a claim counts as refuted only
-when a passage's ``refutes`` probability reaches ``REFUTE_THRESHOLD``).
+Stance is shown only as far as it has been measured to hold, decided per pair in one place
+(:meth:`veracity.models.stance.StanceQuality.shown_label`, from the model's ``metrics.json``): a span is labelled
+``supports`` / ``refutes`` when the whole model clears its bars, or when that pair's probability clears the label's
+precision-first threshold and the label's precision there is confirmed on FEVER-Symmetric dev. Every other passage is
+labelled ``passage`` and scored with its similarity to the claim; the model's label stays in ``attrs["stance_hint"]``.
+The summary counts claims supported / refuted only for labels a reader can see (``claims_supported`` /
+``claims_refuted``: a claim with at least one passage shown with that label).
 
 Precision first: a passage is shown only when it is close to the claim (cosine ≥ ``MIN_COSINE``).
 """
@@ -23,12 +24,12 @@ from typing import Any
 from veracity.analyzers.base import BaseAnalyzer
 from veracity.doc import Document, Layer, Relation, Span
 from veracity.errors import VeracityError
+from veracity.models.stance import ARTIFACT as STANCE_ARTIFACT
 
 __all__ = [
     "EVIDENCE_TOP_K",
     "MIN_COSINE",
     "PASSAGE",
-    "REFUTE_THRESHOLD",
     "EvidenceAnalyzer",
     "evidence_for_claim",
     "stance_text",
@@ -40,12 +41,12 @@ EVIDENCE_TOP_K = 5
 #: 0.55, 62 % of the annotated supporting/refuting evidence passes and 34 % of the not-enough-info pairs; at 0.45 off-topic
 #: passages (a Syria article against a climate corpus, cosine 0.47-0.50) were shown as "supports".
 MIN_COSINE = 0.55
-#: a claim is counted as supported/refuted by the corpus when a shown passage's probability reaches this
-REFUTE_THRESHOLD = 0.6
 NO_CORPUS_MESSAGE = (
     "no evidence corpus configured; build one with: veracity corpus add SOURCE --corpus NAME, then pass --corpus NAME"
 )
-#: the span label of a passage while stance is not trusted
+#: the summary key that counts claims with at least one passage shown with this label
+COUNT_KEY = {"supports": "claims_supported", "refutes": "claims_refuted"}
+#: the span label of a passage whose stance is not shown
 PASSAGE = "passage"
 LEGEND = {
     PASSAGE: "a passage of your corpus close to the claim: read it (the stance model's label is only a hint)",
@@ -83,13 +84,14 @@ def evidence_for_claim(
 
         stance_model = get_stance_model()
     results = stance_model.predict([(claim, stance_text(h)) for h in hits]) if hits else []
+    quality = _quality()
     for hit, result in zip(hits, results, strict=True):
-        hit.stance = result.as_dict()
+        hit.stance = {**result.as_dict(), "shown": quality.shown_label(result)}  # shown: the label a reader sees
     return {
         "claim": claim,
         "corpus": getattr(corpus, "name", ""),
         "passages": [h.as_dict() for h in hits],
-        "stance_caveat": _quality().caveat(),
+        "stance_caveat": quality.caveat(),
     }
 
 
@@ -99,11 +101,11 @@ class EvidenceAnalyzer(BaseAnalyzer):
     name = "evidence"
     produces = "evidence"
     requires = ("claims",)
-    version = "0.2.0"
+    version = "0.3.0"
     description = (
         "Passages from your own corpus that support or refute each check-worthy claim (hybrid search + stance)."
     )
-    model_name = "stance-minilm-head"
+    model_name = STANCE_ARTIFACT
 
     def __init__(self, corpus: Any = None, stance_model: Any = None, stance_quality: Any = None) -> None:
         """``stance_quality`` (default: the shipped model's measured numbers) decides whether labels are shown."""
@@ -148,24 +150,26 @@ class EvidenceAnalyzer(BaseAnalyzer):
                 found = [[] for _ in wanted]
                 stances = [[] for _ in wanted]
         quality = self._quality if self._quality is not None else _quality()
-        trusted = bool(quality.trusted)
+        visible = quality.shown_labels
+        counted = [label for label in ("supports", "refutes") if label in visible]
         spans: list[list[Span]] = [[] for _ in docs]
         relations: list[list[Relation]] = [[] for _ in docs]
         summary: list[dict[str, Any]] = [
-            {"claims_searched": 0, "claims_with_evidence": 0, "passages": 0, "stance_shown": trusted} for _ in docs
+            {"claims_searched": 0, "claims_with_evidence": 0, "passages": 0, "stance_shown": bool(visible)}
+            for _ in docs
         ]
-        if trusted:
-            for s in summary:
-                s["claims_supported"] = s["claims_refuted"] = 0
+        for s in summary:
+            for label in counted:
+                s[COUNT_KEY[label]] = 0
         for (d, claim), hits, labels in zip(wanted, found, stances, strict=True):
             summary[d]["claims_searched"] += 1
             if hits:
                 summary[d]["claims_with_evidence"] += 1
-            if trusted and any(s.scores["supports"] >= REFUTE_THRESHOLD for s in labels):
-                summary[d]["claims_supported"] += 1
-            if trusted and any(s.scores["refutes"] >= REFUTE_THRESHOLD for s in labels):
-                summary[d]["claims_refuted"] += 1
-            for hit, st in zip(hits, labels, strict=True):
+            shown = [quality.shown_label(st) for st in labels]
+            for label in counted:
+                if label in shown:
+                    summary[d][COUNT_KEY[label]] += 1
+            for hit, st, seen in zip(hits, labels, shown, strict=True):
                 span_id = f"evidence/{len(spans[d])}"
                 attrs = {
                     "claim_id": claim.id,
@@ -183,13 +187,13 @@ class EvidenceAnalyzer(BaseAnalyzer):
                     "stance_hint": st.label,
                     "stance_scores": st.scores,
                 }
-                label, score = (st.label, float(st.scores[st.label])) if trusted else (PASSAGE, float(hit.cosine))
+                label, score = (seen, float(st.scores[seen])) if seen else (PASSAGE, float(hit.cosine))
                 spans[d].append(Span(claim.start, claim.end, label, round(score, 4), span_id, attrs))
                 relations[d].append(Relation(span_id, claim.id or "", "evidence_for", round(score, 4)))
                 summary[d]["passages"] += 1
         layers = []
         for d in range(len(docs)):
-            legend = dict(LEGEND) if trusted else {PASSAGE: LEGEND[PASSAGE]}
+            legend = {k: v for k, v in LEGEND.items() if k == PASSAGE or k in visible}
             data: dict[str, Any] = {"summary": summary[d], "legend": legend, "stance_caveat": quality.caveat()}
             if self._corpus is not None:
                 data["corpus"] = getattr(self._corpus, "name", "")

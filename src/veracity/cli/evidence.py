@@ -54,16 +54,13 @@ def _evidence(args: argparse.Namespace) -> int:
     if not hits:
         sys.stdout.write(f"no passages in corpus {store.name} for this claim\n")
         return 0
-    from veracity.models.stance import stance_quality
-
-    trusted = stance_quality().trusted
     sys.stdout.write(f"passages to read in corpus {store.name}, best first ({found['stance_caveat']})\n")
     for i, hit in enumerate(hits, 1):
         sc = hit["stance"]["scores"]
         where = " · ".join(x for x in (hit["title"], hit["url"], hit["date"]) if x)
         scores = f"supports {sc['supports']:.2f}  refutes {sc['refutes']:.2f}  nei {sc['not_enough_info']:.2f}"
-        label = hit["stance"]["label"]
-        stance = f"{label.upper():<15} {scores}" if trusted else f"stance hint {label} ({scores})"
+        shown = hit["stance"].get("shown")  # decided once, by StanceQuality.shown_label
+        stance = f"{shown.upper():<15} {scores}" if shown else f"stance hint {hit['stance']['label']} ({scores})"
         sys.stdout.write(
             f"{i}. similarity {hit['cosine']:.2f}  {stance}\n"
             f"   {hit['text']}\n   — {hit['doc_id']} [{hit['start']}:{hit['end']}] {where}\n"

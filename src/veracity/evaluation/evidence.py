@@ -4,9 +4,10 @@ Retrieval: a corpus is built from every Climate-FEVER evidence sentence (one doc
 its Wikipedia article), each claim is searched, and we count how many of its *gold* evidence sentences (those
 annotated SUPPORTS or REFUTES for it) are in the top 5, averaged over claims that have any (recall@5); ``hit@5`` is the
 share of those claims with at least one gold sentence in the top 5. Stance: FEVER-Symmetric dev (never trained on),
-accuracy of supports-vs-refutes and of the 3-way argmax. The Climate-FEVER pair macro-F1 with 5-fold CV grouped by
-claim is computed by ``training/train_stance.py`` (it needs refitting per fold) and printed here from the model's
-``metrics.json``.
+accuracy of supports-vs-refutes and of the 3-way argmax, and per label the precision and coverage at the label's
+precision-first threshold from the model's ``metrics.json``. The Climate-FEVER pair macro-F1 (grouped by claim: one
+held-out fold for the cross-encoder, 5-fold CV for the first head) is computed by the training script (it needs
+refitting) and printed here from ``metrics.json``.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def retrieval(data: Path, k: int) -> dict[str, Any]:
 def stance_eval(data: Path) -> dict[str, Any]:
     """FEVER-Symmetric dev accuracy of the shipped stance model."""
     from veracity.models.loading import artifact_path
-    from veracity.models.stance import ARTIFACT, get_stance_model
+    from veracity.models.stance import ARTIFACT, get_stance_model, stance_quality
 
     pairs, gold = [], []
     for line in (data / "fever-symmetric" / "fever_symmetric_dev.jsonl").open(encoding="utf-8"):
@@ -100,13 +101,25 @@ def stance_eval(data: Path) -> dict[str, Any]:
     probs = np.array([[r.scores["supports"], r.scores["refutes"], r.scores["not_enough_info"]] for r in results])
     y = np.array(gold)
     out: dict[str, Any] = {
+        "model": ARTIFACT,
         "fever_symmetric_dev_pairs": len(pairs),
         "fever_symmetric_accuracy_2way": round(float(np.mean(np.argmax(probs[:, :2], axis=1) == y)), 4),
         "fever_symmetric_accuracy_3way": round(float(np.mean(np.argmax(probs, axis=1) == y)), 4),
     }
+    quality = stance_quality()
+    for k, label in enumerate(("supports", "refutes")):  # at the label's precision-first threshold (metrics.json)
+        gate = quality.gates.get(label)
+        if gate is None:
+            continue
+        shown = (np.argmax(probs, axis=1) == k) & (probs[:, k] >= gate.threshold)
+        n = int(shown.sum())
+        out[f"fever_symmetric_{label}_at_threshold_{gate.threshold:.4f}"] = (
+            f"precision {float(np.mean(y[shown] == k)) if n else float('nan'):.4f}, shown {n} "
+            f"(coverage {n / len(y):.4f}); reports show it: {label in quality.shown_labels}"
+        )
     try:
         metrics = json.loads(artifact_path(ARTIFACT, "metrics.json").read_text(encoding="utf-8"))
-        out["climate_fever_grouped_cv_macro_f1 (from training)"] = metrics["cv_macro_f1_climate_fever"][
+        out[f"climate_fever_macro_f1 (from training: {metrics['chosen']})"] = metrics["cv_macro_f1_climate_fever"][
             metrics["chosen"]
         ]
     except Exception:  # the card's number is informative only

@@ -1,15 +1,18 @@
 """Stance of a passage towards a claim: ``supports`` / ``refutes`` / ``not_enough_info``, on CPU without torch.
 
-The model is a small head over the shipped int8 all-MiniLM-L6-v2 embedder (no second encoder is shipped): both texts
-are embedded once, and the head reads only *pair* features, never the claim alone, so it cannot learn a claim-only
-shortcut ("claims with 'only' are false") directly: the element-wise product and absolute difference of the two vectors,
-their cosine, and a few lexical cues that sentence embeddings are known to miss (negation on one side only, numbers
-and years of the claim missing from the passage, antonyms, word overlap). The head (weights, feature scaling, labels)
-is ``src/veracity/models/stance-minilm-head/head.json``; training and numbers: its ``CARD.md`` and
-``training/train_stance.py``.
+Two models share this API. The current one, when its folder ``stance-minilm-cross`` is installed, is a cross-encoder:
+all-MiniLM-L6-v2 fine-tuned on ``[CLS] claim [SEP] passage [SEP]`` (int8 ONNX, activations quantised per pair, so a
+pair's scores never depend on its batch mates); ``training/train_stance_cross.py`` and its ``CARD.md``. The first cut,
+``stance-minilm-head``, is a logistic head over pair features of the shipped MiniLM sentence embedder (u·v, |u−v|,
+cosine and lexical cues such as negation on one side only); ``training/train_stance.py``. It is used only when the
+cross-encoder's folder is absent.
 
-What it cannot do: it reads one sentence (with a little context) at a time, it has no world knowledge, and embedding
-similarity is a weak signal of *contradiction*; treat ``refutes`` as "worth a look", never as a verdict.
+How far a reader sees the labels is decided in one place, :meth:`StanceQuality.shown_label`, from the numbers in the
+model's ``metrics.json``: every label when the whole model clears the bars, else per pair a label whose probability
+clears that label's precision-first threshold, else nothing (the passage is shown as a passage to read).
+
+What it cannot do: it reads one sentence (with a little context) at a time and has no world knowledge; treat
+``refutes`` as "worth a look", never as a verdict.
 """
 
 from __future__ import annotations
@@ -17,18 +20,27 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from veracity.errors import UsageError
+from veracity.models.loading import MODELS_DIR
 
 __all__ = [
     "ARTIFACT",
+    "CROSS_ARTIFACT",
+    "HEAD_ARTIFACT",
     "LABELS",
+    "MODELS_DIR",
     "TRUST_CV_MACRO_F1",
     "TRUST_FEVER_SYMMETRIC",
+    "TRUST_LABEL_MIN_SHOWN",
+    "TRUST_LABEL_PRECISION",
+    "CrossStanceModel",
+    "LabelGate",
     "StanceModel",
     "StanceQuality",
     "StanceResult",
@@ -38,7 +50,10 @@ __all__ = [
     "stance_quality",
 ]
 
-ARTIFACT = "stance-minilm-head"
+HEAD_ARTIFACT = "stance-minilm-head"
+CROSS_ARTIFACT = "stance-minilm-cross"
+#: the model in use: the cross-encoder when its folder is installed, else the first head
+ARTIFACT = CROSS_ARTIFACT if (MODELS_DIR / CROSS_ARTIFACT / "MANIFEST.json").is_file() else HEAD_ARTIFACT
 LABELS = ("supports", "refutes", "not_enough_info")
 
 #: the bars a stance model must clear before reports show its labels as "supports"/"refutes" and count claims refuted by
@@ -47,6 +62,11 @@ LABELS = ("supports", "refutes", "not_enough_info")
 #: a passage to read, with the model's label kept only as a hint in its attrs.
 TRUST_FEVER_SYMMETRIC = 0.75
 TRUST_CV_MACRO_F1 = 0.60
+#: the other way to be shown, per label and per pair: the pair's probability clears the label's threshold (the lowest
+#: with precision >= 0.80 on the held-out fold, in ``metrics.json``) and the label's precision at that threshold on
+#: FEVER-Symmetric dev is at least this, over at least ``TRUST_LABEL_MIN_SHOWN`` pairs (fewer say too little)
+TRUST_LABEL_PRECISION = 0.75
+TRUST_LABEL_MIN_SHOWN = 30
 
 _NEG = re.compile(
     r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|n't|fails?|failed|refused?|denied|denies|"
@@ -241,11 +261,33 @@ class StanceResult:
 
 
 @dataclass(frozen=True)
+class LabelGate:
+    """One label's precision-first threshold (chosen on the held-out fold) and its precision there and on
+    FEVER-Symmetric dev at that threshold."""
+
+    threshold: float
+    heldout_precision: float | None = None
+    fever_symmetric_precision: float | None = None
+    fever_symmetric_shown: int = 0
+
+    @property
+    def open(self) -> bool:
+        """True when FEVER-Symmetric dev confirms the threshold (precision >= 0.75 over >= 30 shown pairs)."""
+        return (
+            self.fever_symmetric_precision is not None
+            and self.fever_symmetric_precision >= TRUST_LABEL_PRECISION
+            and self.fever_symmetric_shown >= TRUST_LABEL_MIN_SHOWN
+        )
+
+
+@dataclass(frozen=True)
 class StanceQuality:
-    """The shipped stance model's measured quality (from its ``metrics.json``) and whether it clears the bars."""
+    """The stance model's measured quality (from its ``metrics.json``): whether the whole model clears the bars, and
+    the per-label gates; :meth:`shown_label` is the one per-pair decision every face uses."""
 
     fever_symmetric: float | None
     cv_macro_f1: float | None
+    gates: dict[str, LabelGate] = field(default_factory=dict)
 
     @property
     def trusted(self) -> bool:
@@ -257,6 +299,24 @@ class StanceQuality:
             and self.cv_macro_f1 >= TRUST_CV_MACRO_F1
         )
 
+    @property
+    def shown_labels(self) -> tuple[str, ...]:
+        """The labels a reader can see at all: every label of a trusted model, else those whose gate is open."""
+        if self.trusted:
+            return LABELS
+        return tuple(label for label in ("supports", "refutes") if label in self.gates and self.gates[label].open)
+
+    def shown_label(self, result: StanceResult) -> str | None:
+        """The label a reader sees for this pair, or None (a passage to read, the label only a hint): the model's label
+        when the model is trusted; else ``supports``/``refutes`` when it is the pair's most probable label, its
+        probability reaches the label's threshold and the label's gate is open."""
+        if self.trusted:
+            return result.label
+        gate = self.gates.get(result.label)
+        if gate is None or not gate.open or result.label not in ("supports", "refutes"):
+            return None
+        return result.label if result.scores[result.label] >= gate.threshold else None
+
     def caveat(self) -> str:
         """One sentence for readers: how far the stance labels can be trusted, with the numbers."""
         fs = f"{self.fever_symmetric:.2f}" if self.fever_symmetric is not None else "not measured"
@@ -266,28 +326,77 @@ class StanceQuality:
                 f"stance labels come from a model with FEVER-Symmetric dev accuracy {fs} and Climate-FEVER macro-F1 "
                 f"{f1}; read the passage before relying on 'supports' or 'refutes'"
             )
+        shown = self.shown_labels
+        if shown:
+            parts = []
+            for label in shown:
+                g = self.gates[label]
+                held = f"{g.heldout_precision:.2f}" if g.heldout_precision is not None else "?"
+                parts.append(
+                    f"'{label}' only at probability >= {g.threshold:.2f} (precision there {held} on held-out "
+                    f"Climate-FEVER/ANLI pairs, {g.fever_symmetric_precision:.2f} on FEVER-Symmetric dev)"
+                )
+            return (
+                "stance is shown only where the model is confident: " + "; ".join(parts) + ". Other passages are "
+                f"passages to read, their label only a hint (overall FEVER-Symmetric dev accuracy {fs}, chance 0.50; "
+                f"Climate-FEVER macro-F1 {f1}); read the passage before relying on a label"
+            )
         return (
             f"these are passages to read, not verdicts: the stance model is not yet reliable (FEVER-Symmetric dev "
             f"accuracy {fs}, chance 0.50; Climate-FEVER macro-F1 {f1}), so its label is only a hint; read the passage"
         )
 
+    @classmethod
+    def from_metrics(cls, metrics: dict[str, Any]) -> StanceQuality:
+        """The quality a model's ``metrics.json`` content states (missing numbers: unmeasured, gates closed)."""
+
+        def num(value: Any) -> float | None:
+            return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+        fs = num(metrics.get("fever_symmetric_dev_accuracy_2way"))
+        cv = metrics.get("cv_macro_f1_climate_fever")
+        f1 = num(cv.get(metrics.get("chosen"))) if isinstance(cv, dict) else None
+        gates = {}
+        thresholds = metrics.get("thresholds") or {}
+        at_fs = metrics.get("fever_symmetric_at_thresholds") or {}
+        held = metrics.get("heldout") or {}
+        for label in ("supports", "refutes"):
+            t = num(thresholds.get(label))
+            if t is None:
+                continue
+            on_fs = at_fs.get(label) or {}
+            chosen = (held.get(f"{label}_at_threshold") or {}).get("annotated (chooses)") or {}
+            shown = on_fs.get("shown")
+            gates[label] = LabelGate(
+                threshold=t,
+                heldout_precision=num(chosen.get("precision")),
+                fever_symmetric_precision=num(on_fs.get("precision")),
+                fever_symmetric_shown=int(shown) if isinstance(shown, int) else 0,
+            )
+        return cls(fs, f1, gates)
+
+    @classmethod
+    def from_metrics_file(cls, path: Path) -> StanceQuality:
+        """:meth:`from_metrics` of a ``metrics.json`` file; a missing or unreadable file means unmeasured."""
+        try:
+            metrics = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(None, None)
+        return cls.from_metrics(metrics) if isinstance(metrics, dict) else cls(None, None)
+
 
 def stance_quality() -> StanceQuality:
-    """The shipped model's numbers from its ``metrics.json`` (unknown numbers: not trusted)."""
+    """The shipped model's numbers and gates from its ``metrics.json`` (unknown numbers: not trusted, gates closed)."""
     from veracity.models.loading import shared
 
     def load() -> StanceQuality:
         try:
             from veracity.models.loading import artifact_path
 
-            metrics = json.loads(artifact_path(ARTIFACT, "metrics.json").read_text(encoding="utf-8"))
-            fs = metrics.get("fever_symmetric_dev_accuracy_2way")
-            f1 = metrics.get("cv_macro_f1_climate_fever", {}).get(metrics.get("chosen"))
-        except Exception:  # a missing or unreadable file means unmeasured, never trusted
+            path = artifact_path(ARTIFACT, "metrics.json")
+        except Exception:  # a missing or tampered file means unmeasured, never trusted
             return StanceQuality(None, None)
-        return StanceQuality(
-            float(fs) if isinstance(fs, (int, float)) else None, float(f1) if isinstance(f1, (int, float)) else None
-        )
+        return StanceQuality.from_metrics_file(path)
 
     return shared("stance-quality", load)
 
@@ -300,7 +409,7 @@ class StanceModel:
         if head is None:
             from veracity.models.loading import artifact_path
 
-            head = json.loads(artifact_path(ARTIFACT, "head.json").read_text(encoding="utf-8"))
+            head = json.loads(artifact_path(HEAD_ARTIFACT, "head.json").read_text(encoding="utf-8"))
         if tuple(head["labels"]) != LABELS or tuple(head["lexical"]) != LEXICAL:
             from veracity.errors import ModelMissingError
 
@@ -351,11 +460,92 @@ class StanceModel:
         return out
 
 
-def get_stance_model() -> StanceModel:
-    """The process-wide stance model (loaded once through ``loading.shared``)."""
+class CrossStanceModel:
+    """The cross-encoder: tokenizer + int8 ONNX session; ``predict`` is thread-safe.
+
+    Pairs are scored a few per call in order of length; the file quantises activations per pair
+    (``training/claims_batchable.py``), so batch mates never move a pair's scores. A file quantised per call is scored
+    one pair per call."""
+
+    #: pairs per model call (when activations are quantised per pair)
+    BATCH = 8
+    #: leading characters of each side that are tokenised (the model reads at most ``max_tokens`` word pieces)
+    MAX_CHARS = 4096
+
+    def __init__(self, session: Any, tokenizer: Any, max_tokens: int = 128, per_text: bool = True) -> None:
+        """Use a loaded session and tokenizer (see :meth:`shipped` and :meth:`from_folder`)."""
+        self.session = session
+        self.tokenizer = tokenizer
+        self.tokenizer.enable_truncation(max_length=max_tokens)
+        self.tokenizer.no_padding()
+        self.batch = self.BATCH if per_text else 1
+
+    @classmethod
+    def shipped(cls) -> CrossStanceModel:
+        """The installed, checksum-verified ``stance-minilm-cross`` artifact."""
+        from tokenizers import Tokenizer
+
+        from veracity.models import loading
+
+        info = loading.manifest(CROSS_ARTIFACT)
+        if tuple(info.get("labels", ())) != LABELS:
+            from veracity.errors import ModelMissingError
+
+            raise ModelMissingError("the stance model was trained on other labels; reinstall veracity")
+        tokenizer = Tokenizer.from_file(str(loading.artifact_path(CROSS_ARTIFACT, "tokenizer.json")))
+        session = loading.onnx_session(CROSS_ARTIFACT, "model.onnx")
+        return cls(session, tokenizer, int(info["max_tokens"]), info.get("activation_quantisation") == "per-text")
+
+    @classmethod
+    def from_folder(cls, folder: Path, threads: int = 1) -> CrossStanceModel:
+        """A freshly exported folder (``model.onnx``, ``tokenizer.json``; no manifest check): for the training script,
+        which scores the int8 file through this same code."""
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        session = ort.InferenceSession(str(Path(folder) / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        return cls(session, Tokenizer.from_file(str(Path(folder) / "tokenizer.json")))
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """(n, 3) probabilities in :data:`LABELS` order."""
+        out = np.zeros((len(pairs), 3), dtype=np.float32)
+        if not pairs:
+            return out
+        encodings = self.tokenizer.encode_batch([(c[: self.MAX_CHARS], p[: self.MAX_CHARS]) for c, p in pairs])
+        order = sorted(range(len(encodings)), key=lambda k: len(encodings[k].ids))
+        for start in range(0, len(order), self.batch):
+            group = order[start : start + self.batch]
+            width = max(len(encodings[k].ids) for k in group)
+            ids = np.zeros((len(group), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            types = np.zeros_like(ids)
+            for row, k in enumerate(group):
+                n = len(encodings[k].ids)
+                ids[row, :n] = encodings[k].ids
+                mask[row, :n] = 1
+                types[row, :n] = encodings[k].type_ids
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            out[group] = np.asarray(self.session.run(["probs"], feeds)[0], dtype=np.float32)
+        return out
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[StanceResult]:
+        """Stance of each (claim, passage) pair."""
+        out = []
+        for row in self.probabilities(pairs):
+            scores = {label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)}
+            out.append(StanceResult(LABELS[int(np.argmax(row))], scores))
+        return out
+
+
+def get_stance_model() -> CrossStanceModel | StanceModel:
+    """The process-wide stance model (loaded once through ``loading.shared``): the cross-encoder when installed."""
     from veracity.models.loading import shared
 
-    return shared("stance", StanceModel)
+    return shared("stance", CrossStanceModel.shipped if ARTIFACT == CROSS_ARTIFACT else StanceModel)
 
 
 def stance(pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:

@@ -306,7 +306,10 @@ class EvidencePassage(BaseModel):
     score: float = Field(description="fused retrieval score, higher is better")
     cosine: float
     bm25: float
-    stance: dict[str, Any] = Field(description='{"label": supports|refutes|not_enough_info, "scores": {...}}')
+    stance: dict[str, Any] = Field(
+        description='{"label": supports|refutes|not_enough_info, "scores": {...}, "shown": the label a reader may see '
+        "(it cleared its measured precision gate) or null}"
+    )
 
 
 class EvidenceResponse(BaseModel):
