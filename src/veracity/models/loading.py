@@ -213,6 +213,10 @@ def onnx_session(artifact_dir: str, filename: str = "model.onnx", threads: int |
     # threads, load 7 on 2 cores: 178 -> 335 texts per CPU-second and 89 -> 219 texts/s wall; 1 thread about equal)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # no CPU arena: the arena keeps the largest activations any call ever needed (a 32-window technique call holds
+    # ~200 MB of attention scores) for the life of the process; with plain malloc/free a batch worker that analysed 200
+    # real articles ends at 507 MB instead of 807 MB (peak 740 vs 947) for the same CPU (83.5 vs 84.5 s)
+    options.enable_cpu_mem_arena = False
     try:
         return ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
