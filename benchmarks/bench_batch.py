@@ -3,7 +3,7 @@
 The corpus is built from ../shared/data article texts (PTC, PolNeAR, BuzzFeed-Webis) into a temporary folder (never
 into the repository); the 5,000-article corpus repeats the 1,000 under new ids, so only the corpus size changes.
 Each configuration runs ``veracity batch`` in a subprocess while a sampler records the resident memory of the whole
-process tree (main process, workers, Ray processes) every 0.2 s. Prints a table; writes benchmarks/results/batch.json.
+process tree (main process, workers, Ray processes) and of the largest single worker every 0.2 s. Prints a table; writes benchmarks/results/batch.json.
 Needs psutil (and Ray for the ``ray2`` row): ``pip install -e '.[bench]'``.
 
     python benchmarks/bench_batch.py                          # default (all registered) analyzers
@@ -73,8 +73,13 @@ def write_corpus(path: Path, articles: list[tuple[str, str]], n: int, base: int 
             fh.write(json.dumps({"id": f"{i:05d}:{source}", "text": text}, ensure_ascii=False) + "\n")
 
 
+def is_worker(cmdline: str) -> bool:
+    """Whether a process is an analysis worker: a local engine's spawned process or a Ray ``_ChunkActor``."""
+    return "spawn_main" in cmdline or "_ChunkActor" in cmdline
+
+
 class TreeMemory(threading.Thread):
-    """Samples the summed RSS of a process and all its descendants; keeps the peak (and the main process's)."""
+    """Samples the summed RSS of a process and all its descendants; keeps the peak, the main process's, a worker's."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         super().__init__(daemon=True)
@@ -84,6 +89,8 @@ class TreeMemory(threading.Thread):
         self.interval = interval
         self.peak_tree = 0
         self.peak_main = 0
+        self.peak_worker = 0  # the largest resident size any one worker reached
+        self.workers: dict[int, bool] = {}
         self.cpu: dict[int, float] = {}  # last seen user+system seconds per process (Ray workers are not our children)
         self.running = True
 
@@ -100,8 +107,12 @@ class TreeMemory(threading.Thread):
                 try:
                     rss = p.memory_info().rss
                     times = p.cpu_times()
+                    if not self.workers.get(p.pid):  # re-read: a Ray worker renames itself once it hosts an actor
+                        self.workers[p.pid] = is_worker(" ".join([p.name(), *p.cmdline()]))
                 except psutil.Error:
                     continue
+                if self.workers[p.pid]:
+                    self.peak_worker = max(self.peak_worker, rss)
                 self.cpu[p.pid] = times.user + times.system
                 total += rss
                 if p.pid == self.proc.pid:
@@ -147,6 +158,7 @@ def run_config(name: str, corpus: Path, out: Path, engine: str, workers: int, on
         "load_avg_1m": round(os.getloadavg()[0], 2),
         "peak_rss_tree_mb": round(sampler.peak_tree / 2**20),
         "peak_rss_main_mb": round(sampler.peak_main / 2**20),
+        "peak_rss_worker_mb": round(sampler.peak_worker / 2**20),
     }
 
 
@@ -199,6 +211,7 @@ def main() -> int:
         "load_avg_1m",
         "peak_rss_tree_mb",
         "peak_rss_main_mb",
+        "peak_rss_worker_mb",
     ]
     print(f"veracity batch benchmark ({args.only or 'all analyzers'}; {base:,} articles = {chars:,} characters)")
     print(" | ".join(header))
