@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -545,7 +545,10 @@ def get_stance_model() -> CrossStanceModel | StanceModel:
     """The process-wide stance model (loaded once through ``loading.shared``): the cross-encoder when installed."""
     from veracity.models.loading import shared
 
-    return shared("stance", CrossStanceModel.shipped if ARTIFACT == CROSS_ARTIFACT else StanceModel)
+    build: Callable[[], CrossStanceModel | StanceModel] = (
+        CrossStanceModel.shipped if ARTIFACT == CROSS_ARTIFACT else StanceModel
+    )
+    return shared("stance", build)
 
 
 def stance(pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
